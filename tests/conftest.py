@@ -1,0 +1,25 @@
+"""Shared fixtures: the firmware loaded on CPython against the fakes."""
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "boards", "sim"))
+sys.path.insert(0, ROOT)
+
+from cpython import Fakes  # noqa: E402  (boards/sim/cpython.py)
+
+FAKES = Fakes()
+FAKES.import_firmware()  # makes `saxaul` importable for module-level imports in tests
+
+
+@pytest.fixture
+def fakes():
+    """Fresh virtual clock and bench; the firmware re-imported against them."""
+    FAKES.time.clear_hooks()
+    FAKES.time.reset()
+    FAKES.machine.set_world(FAKES.machine.Bench())
+    FAKES.machine._hooked = False
+    FAKES.import_firmware()
+    return FAKES
