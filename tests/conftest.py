@@ -5,10 +5,9 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "boards", "sim"))
 sys.path.insert(0, ROOT)
 
-from cpython import Fakes  # noqa: E402  (boards/sim/cpython.py)
+from boards.sim.cpython import Fakes  # noqa: E402
 
 FAKES = Fakes()
 FAKES.import_firmware()  # makes `saxaul` importable for module-level imports in tests
