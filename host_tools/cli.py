@@ -1,6 +1,8 @@
 """The `saxaul` command: a table of verbs, each handled by one module.
 
-Each command module offers `add_parser(subparsers)` and `run(args) -> int`.
+Each command module offers `add_parser(subparsers)`, which adds its verb(s)
+and sets `func` on each (`p.set_defaults(func=run)`); `func(args)` returns
+the exit code.
 Errors the user can act on (`UserError`) print one line and exit non-zero.
 """
 import argparse
