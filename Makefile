@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
+STUBS := $(VENV)/typings/.stamp
+BOARDS_LINT := esp32 rp2
+
 .PHONY: venv test pytest lint sim bench clean
 
 venv: $(STAMP)
@@ -15,6 +18,21 @@ $(STAMP): pyproject.toml
 	touch $@
 
 test: venv lint pytest
+
+# Device code against each board's MicroPython stubs, one board at a time, so
+# an API that a board lacks (ADC.read_uv on rp2) is caught.
+$(STUBS): $(STAMP)
+	for b in $(BOARDS_LINT); do \
+	  $(BIN)/python -m pip install -q --no-deps --target $(VENV)/typings/$$b \
+	    micropython-$$b-stubs==1.29.0.post1 micropython-stdlib-stubs==1.29.0.post2 || exit 1; \
+	done
+	touch $@
+
+lint: $(STUBS)
+	for b in $(BOARDS_LINT); do \
+	  echo "lint: firmware against $$b stubs"; \
+	  MYPYPATH=$(VENV)/typings/$$b $(BIN)/mypy --config-file mypy.ini firmware/saxaul firmware/main.py || exit 1; \
+	done
 
 pytest: venv
 	$(BIN)/python -m pytest -q

@@ -93,6 +93,7 @@ class Board:
         self.wdt_ms = spec.get("wdt_ms", 8000)
 
     def _adc(self, pin):
+        # type: (int) -> machine.ADC
         if self._atten is not None:
             return machine.ADC(machine.Pin(pin), atten=self._atten)
         return machine.ADC(machine.Pin(pin))
@@ -141,10 +142,14 @@ class Board:
     # Inputs
 
     def _pin_mv(self, adc):
+        # type: (machine.ADC) -> int
         buf = self._buf
         if self._uv:
+            # read_uv (eFuse-calibrated) exists on ESP32 only; the board file
+            # asks for it, and boardfile.check refuses "uv" on other chips.
+            read_uv = getattr(adc, "read_uv")
             for i in range(_OVERSAMPLE):
-                buf[i] = adc.read_uv() // 1000
+                buf[i] = read_uv() // 1000
         else:
             vref = self._vref_mv
             for i in range(_OVERSAMPLE):
@@ -152,6 +157,9 @@ class Board:
         return _median(buf)
 
     def _ads_mv(self, ch):
+        i2c = self._i2c
+        if i2c is None:
+            return 0
         cmd = self._ads_cmd
         # single shot, AINch vs GND, PGA 4.096 V, 128 SPS, comparator off
         cfg = 0x8000 | ((4 + ch) << 12) | (1 << 9) | (1 << 8) | 0x83
@@ -160,9 +168,9 @@ class Board:
             for i in range(_OVERSAMPLE):
                 cmd[0] = cfg >> 8
                 cmd[1] = cfg & 0xFF
-                self._i2c.writeto_mem(self._ads_addr, 1, cmd)
+                i2c.writeto_mem(self._ads_addr, 1, cmd)
                 time.sleep_ms(_ADS_CONV_MS)
-                self._i2c.readfrom_mem_into(self._ads_addr, 0, self._ads_res)
+                i2c.readfrom_mem_into(self._ads_addr, 0, self._ads_res)
                 v = (self._ads_res[0] << 8) | self._ads_res[1]
                 if v & 0x8000:
                     v -= 0x10000
