@@ -1,0 +1,137 @@
+# Persisted controller state: the counters that must survive a reset, in one small atomic file.
+# Written a few times a day (on change, when the controller asks), so JSON is fine.
+import json
+import os
+
+from micropython import const
+
+# load() return codes
+LOADED = const(0)
+MISSING = const(1)  # first boot or wiped flash: defaults
+CORRUPT = const(2)  # unreadable or wrong shape: defaults (scalars kept when readable)
+
+_VERSION = const(1)
+_SCALARS = ("boot", "day", "dry_tries", "gfaults")
+_LISTS = ("used_s", "since_leach_s", "leach_day", "fallback_day")
+
+
+def _int(v):
+    return type(v) is int
+
+
+class State:
+    """Counters that survive a reset; lists are per plot and preallocated."""
+
+    def __init__(self, n_plots):
+        self.n_plots = n_plots
+        self.used_s = [0] * n_plots  # run seconds today
+        self.since_leach_s = [0] * n_plots  # run seconds since the last leaching dose
+        self.leach_day = [0] * n_plots  # day of the last leaching dose (0: count from the first day)
+        self.fallback_day = [-1] * n_plots  # last day a fallback dose was given (-1: never)
+        self._dirty = False
+        self.reset()
+
+    def reset(self):
+        """Defaults, in place (the lists keep their identity)."""
+        self.boot = 0  # boot count
+        self.day = 0  # PV day number
+        self.dry_tries = 0  # dry-run tries today
+        self.gfaults = 0  # latched global fault bits (codes.G_*)
+        self._fill_lists()
+
+    def _fill_lists(self):
+        for i in range(self.n_plots):
+            self.used_s[i] = 0
+            self.since_leach_s[i] = 0
+            self.leach_day[i] = 0
+            self.fallback_day[i] = -1
+
+    def mark(self):
+        """Something changed that must survive a reset: the next save() writes."""
+        self._dirty = True
+
+    @property
+    def dirty(self):
+        return self._dirty
+
+    def new_day(self, day):
+        """A new PV day: the daily counters start again."""
+        self.day = day
+        self.dry_tries = 0
+        for i in range(self.n_plots):
+            self.used_s[i] = 0
+        self._dirty = True
+
+    def ran(self, plot, run_s):
+        """Count a finished run against the plot's daily use and its leaching dose."""
+        self.used_s[plot] += run_s
+        self.since_leach_s[plot] += run_s
+        self._dirty = True
+
+    def leached(self, plot, day):
+        """A leaching dose was given to plot today."""
+        self.leach_day[plot] = day
+        self.since_leach_s[plot] = 0
+        self._dirty = True
+
+    def load(self, path):
+        """Read path; LOADED, or MISSING / CORRUPT with defaults. Never raises on a bad file."""
+        try:
+            os.remove(path + ".tmp")  # a save torn by power loss; the old file is whole
+        except OSError:
+            pass
+        self.reset()
+        self._dirty = False
+        try:
+            f = open(path)
+        except OSError:
+            return MISSING
+        try:
+            try:
+                d = json.loads(f.read())
+            finally:
+                f.close()
+        except Exception:
+            return CORRUPT
+        if type(d) is not dict or d.get("v") != _VERSION:
+            return CORRUPT
+        for k in _SCALARS:
+            if not _int(d.get(k)):
+                return CORRUPT
+        for k in _SCALARS:
+            setattr(self, k, d[k])
+        # The boot count and day stay useful even when the board's plot count
+        # changed; the per-plot counters then start again.
+        for k in _LISTS:
+            v = d.get(k)
+            if type(v) is not list or len(v) != self.n_plots or not all(_int(x) for x in v):
+                self._fill_lists()
+                return CORRUPT
+        for k in _LISTS:
+            dst = getattr(self, k)
+            src = d[k]
+            for i in range(self.n_plots):
+                dst[i] = src[i]
+        return LOADED
+
+    def to_dict(self):
+        d = {"v": _VERSION}
+        for k in _SCALARS:
+            d[k] = getattr(self, k)
+        for k in _LISTS:
+            d[k] = list(getattr(self, k))
+        return d
+
+    def save(self, path):
+        """Write atomically (tmp, close, rename) when mark() was called since the last save."""
+        if not self._dirty:
+            return False
+        tmp = path + ".tmp"
+        f = open(tmp, "w")
+        try:
+            f.write(json.dumps(self.to_dict()))
+        finally:
+            f.close()
+        os.rename(tmp, path)
+        self._dirty = False
+        return True
