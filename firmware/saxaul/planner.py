@@ -1,0 +1,270 @@
+# Planner: which plot to water next, for how long and why (pure: no I/O, no clock).
+#
+# Rules, per plot:
+# - Hysteresis: a plot below `start_pct` begins an episode; the episode goes on
+#   in cycles of at most `cycle_s`, each followed by a soak (the controller keeps
+#   `soak_until_s`), until the plot reaches `target_pct`. Between start and
+#   target a plot outside an episode is left alone.
+# - Leaching (FAO-29, Ayers & Westcot 1985): with brackish water the gross dose
+#   is net / (1 - LR). Instead of stretching every run, the salt-pushing part is
+#   given as one extra dose every `leach_every_days`: when the interval since
+#   `st.leach_day` is over, the episode that brings the plot to target goes on
+#   with `since_leach_s * LR / (1 - LR)` more seconds (reason R_LEACH, in cycles
+#   with soaks), past the target on purpose, so the water drains below the roots.
+#   One deep dose leaches better than many small excesses that only wet the
+#   top. When the dose is given, `leach_day` = today and `since_leach_s` = 0.
+# - Faulted probe: policy "fallback" gives `fallback_s` of run time a day
+#   (counting what the plot already had today), in cycles, only in good sun;
+#   policy "skip" never waters the plot.
+# - Priority: the driest plot relative to its start threshold. Episodes in
+#   progress get no precedence: every cycle is one pump start whichever plot it
+#   serves, so the order does not change the pump's starts, and preferring them
+#   would let a plot above its start hold the pump while another is below it.
+#   A faulted plot on fallback ranks as a plot just at its threshold (score 0):
+#   its need is unknown, a plot known to be dry goes first. Ties: lowest plot.
+# - `plots_at_once`: only 1 is supported (one pump, one sequencer run); the key
+#   is kept for a board with a manifold able to feed two lines.
+# Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
+from micropython import const
+
+from saxaul.codes import (
+    NO_PLOT,
+    R_DAILY_CAP,
+    R_DISABLED,
+    R_FALLBACK,
+    R_LEACH,
+    R_MANUAL,
+    R_MOISTURE_LOW,
+    R_NONE,
+    R_PROBE_FAULT,
+    R_SOAK,
+    R_WET,
+)
+from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_RUN_S
+
+_MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
+_NONE_KEY = const(-1)
+# Ranking of plots that do not run, for the reason shown: a plot that wants
+# water and is held back explains more than a wet or disabled one.
+_CAT_HELD = const(3)
+_CAT_FAULT = const(2)
+_CAT_WET = const(1)
+_CAT_OFF = const(0)
+
+
+class Plan:
+    """The decision: `.plot` (NO_PLOT when nothing runs), `.run_s`, `.reason`.
+
+    `.why_plot` names the plot the reason is about when nothing runs (NO_PLOT
+    for a global reason with no plot waiting); `.manual` is true when the plan
+    answers a pending manual request (run, or refused by the gate).
+    """
+
+    def __init__(self):
+        self.plot = NO_PLOT
+        self.run_s = 0
+        self.reason = R_NONE
+        self.why_plot = NO_PLOT
+        self.manual = False
+
+    def _set(self, plot, run_s, reason, why_plot):
+        self.plot = plot
+        self.run_s = run_s
+        self.reason = reason
+        self.why_plot = why_plot
+
+
+class Planner:
+    """Decides one plot at a time; keeps episodes and leaching doses in RAM.
+
+    After a reset an episode in progress is forgotten (the plot waits until it
+    is below its start again) and a leaching dose in progress is armed again
+    in full at the next episode end (`since_leach_s` is only cleared when the
+    dose is complete): both err on the side of the plants.
+    """
+
+    def __init__(self, n_plots):
+        self.n_plots = n_plots
+        self._plan = Plan()
+        self._st = None  # the state given to plan(), where ran() accounts
+        self._episode = [False] * n_plots
+        self._leach_left_s = [0] * n_plots
+        self._man_plot = NO_PLOT
+        self._man_run_s = 0
+
+    # Host requests.
+    def manual(self, plot, run_s):
+        if plot < 0 or plot >= self.n_plots:
+            raise ValueError("plot")
+        self._man_plot = plot
+        self._man_run_s = run_s
+
+    def cancel_manual(self):
+        self._man_plot = NO_PLOT
+        self._man_run_s = 0
+
+    def leach_left_s(self, plot):
+        """Seconds of leaching dose still to give to `plot` (0 when none is due)."""
+        return self._leach_left_s[plot]
+
+    def in_episode(self, plot):
+        return self._episode[plot]
+
+    # The decision.
+    def plan(self, now_s, day, pct, pfaults, gate, st, cfg, soak_until_s):
+        """Return the (reused) Plan for this moment."""
+        self._st = st
+        p = self._plan
+        p.manual = False
+        max_run_s = cfg["pump_max_run_s"]
+        if max_run_s > HARD_MAX_RUN_S:
+            max_run_s = HARD_MAX_RUN_S
+        if self._man_plot != NO_PLOT:
+            # A person at the plot asked: moisture, soak and episodes do not
+            # matter, but the gate does (night, weak sun, frost, battery, tank,
+            # latch are not things to override from a laptop). The sequencer
+            # still applies every pump protection and the daily cap.
+            p.manual = True
+            if gate != R_NONE:
+                p._set(NO_PLOT, 0, gate, self._man_plot)
+            else:
+                run_s = self._man_run_s
+                p._set(self._man_plot, run_s if run_s < max_run_s else max_run_s, R_MANUAL, self._man_plot)
+            return p
+
+        plots = cfg["plots"]
+        every_d = cfg["leach_every_days"]
+        if every_d < 1:
+            every_d = 1
+        best = NO_PLOT
+        best_score = 0
+        best_run_s = 0
+        best_reason = R_NONE
+        why = NO_PLOT
+        why_key = _NONE_KEY
+        why_reason = R_NONE
+        for i in range(self.n_plots):
+            pc = plots[i]
+            cat = _CAT_OFF
+            reason = R_DISABLED
+            score = 0
+            dose_s = 0
+            if pc["enabled"]:
+                faulted = pfaults[i] != 0
+                cap_s = pc["daily_max_s"]
+                if cap_s > HARD_MAX_DAILY_S:
+                    cap_s = HARD_MAX_DAILY_S
+                if faulted:
+                    self._episode[i] = False  # its moisture is unknown now
+                    if pc["fault_policy"] != "fallback":
+                        self._leach_left_s[i] = 0
+                        cat = _CAT_FAULT
+                        reason = R_PROBE_FAULT
+                    else:
+                        fb_s = pc["fallback_s"]
+                        if fb_s > cap_s:
+                            fb_s = cap_s
+                        if st.fallback_day[i] != day:
+                            dose_s = fb_s - st.used_s[i]
+                            if dose_s < _MIN_RUN_S:
+                                st.fallback_day[i] = day
+                                st.mark()
+                        if st.fallback_day[i] == day:
+                            self._arm_leach(i, day, st, pc, every_d)
+                        if self._leach_left_s[i]:
+                            reason = R_LEACH
+                            dose_s = self._leach_left_s[i]
+                        elif st.fallback_day[i] != day:
+                            reason = R_FALLBACK
+                        else:
+                            cat = _CAT_FAULT
+                            reason = R_PROBE_FAULT
+                else:
+                    m = pct[i]
+                    score = pc["start_pct"] - m
+                    if self._episode[i]:
+                        if m >= pc["target_pct"]:
+                            self._episode[i] = False
+                            self._arm_leach(i, day, st, pc, every_d)
+                    elif m < pc["start_pct"]:
+                        self._episode[i] = True
+                    if self._leach_left_s[i]:
+                        reason = R_LEACH
+                        dose_s = self._leach_left_s[i]
+                    elif self._episode[i]:
+                        reason = R_MOISTURE_LOW
+                        dose_s = HARD_MAX_DAILY_S
+                    else:
+                        cat = _CAT_WET
+                        reason = R_WET
+                if cat == _CAT_OFF:  # wants water: can it have some now?
+                    cat = _CAT_HELD
+                    left_s = cap_s - st.used_s[i]
+                    if left_s < _MIN_RUN_S:
+                        reason = R_DAILY_CAP
+                    elif soak_until_s[i] > now_s:
+                        reason = R_SOAK
+                    elif best == NO_PLOT or score > best_score:
+                        run_s = pc["cycle_s"]
+                        if left_s < run_s:
+                            run_s = left_s
+                        if max_run_s < run_s:
+                            run_s = max_run_s
+                        if dose_s < run_s:
+                            run_s = dose_s
+                        best = i
+                        best_score = score
+                        best_run_s = run_s
+                        best_reason = reason
+                        continue
+                    else:
+                        continue  # a candidate, but a drier plot is ahead
+            key = (cat << 10) | ((score + 512) & 1023)
+            if key > why_key:
+                why_key = key
+                why = i
+                why_reason = reason
+        if best != NO_PLOT:
+            if gate != R_NONE:
+                p._set(NO_PLOT, 0, gate, best)
+            else:
+                p._set(best, best_run_s, best_reason, best)
+        else:
+            p._set(NO_PLOT, 0, why_reason, why)
+        return p
+
+    def _arm_leach(self, i, day, st, pc, every_d):
+        """Arm the leaching dose when its interval is over and it is worth a start."""
+        pml = pc["leach_pml"]
+        if self._leach_left_s[i] or pml <= 0 or day - st.leach_day[i] < every_d:
+            return
+        if pml > 900:
+            pml = 900  # LR above 0.9 is a configuration error, not a dose
+        dose_s = st.since_leach_s[i] * pml // (1000 - pml)
+        if dose_s >= _MIN_RUN_S:
+            self._leach_left_s[i] = dose_s
+
+    # What happened.
+    def ran(self, plot, run_s, now_s, reason, st=None):
+        """Account `run_s` pump seconds given to `plot` by a run started for `reason`.
+
+        `reason` is the start reason (the Plan's). May be called once per run
+        or with partial seconds as they pass; it adds up. The state (`st`, or
+        the one last given to plan()) gets `used_s`, `since_leach_s` and
+        `leach_day` updated, then `st.mark()`.
+        """
+        if st is None:
+            st = self._st
+        if st is None or plot == NO_PLOT or run_s <= 0:
+            return
+        st.used_s[plot] += run_s
+        if reason == R_LEACH:
+            left_s = self._leach_left_s[plot] - run_s
+            if left_s < _MIN_RUN_S:
+                left_s = 0
+                st.leach_day[plot] = st.day
+                st.since_leach_s[plot] = 0
+            self._leach_left_s[plot] = left_s
+        else:
+            st.since_leach_s[plot] += run_s
+        st.mark()
