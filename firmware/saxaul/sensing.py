@@ -1,0 +1,286 @@
+# Sensing: millivolts at a probe pin -> smoothed moisture percent and probe faults.
+#
+# Pure: readings, calibration and the time come in, `.pct` and `.faults` go
+# out. No `machine`, no `time`, and `Probe.update` allocates nothing (it runs
+# every tick for every plot).
+#
+# Rails (which end means what). The board reads an unplugged probe as ~0 V:
+# the cut signal line floats down to the pin's pull-down, an unpowered probe
+# drives nothing, and an ADS1115 that does not answer reads 0. So:
+#   bottom rail -> F_PROBE_OPEN  (unplugged, cable cut, probe not powered)
+#   top rail    -> F_PROBE_SHORT (signal shorted to the supply)
+# "Near a rail" is within 3 % of the ADC's usable span of its end (ESP32 at
+# 11 dB: 150..2450 mV, so below 219 or above 2381 mV). A capacitive probe
+# gives 0-3.0 V and reads highest in air (FIELD-NOTES, DFRobot SEN0193), so
+# on an ESP32 a probe pulled out into dry air can also show as SHORT:
+# calibrate dry_mv well inside the usable range.
+from micropython import const
+
+from saxaul.codes import (
+    F_PROBE_JUMP,
+    F_PROBE_OPEN,
+    F_PROBE_RANGE,
+    F_PROBE_SHORT,
+    F_PROBE_STUCK,
+)
+
+_RAIL_PCT = const(3)  # of the ADC span: how close to an end counts as the rail
+_RANGE_PM = const(250)  # beyond dry or wet by more than 25 % of the span: RANGE
+_SET_N = const(2)  # OPEN/SHORT/RANGE need two bad readings in a row (one glitch is not a fault)
+_CLEAR_N = const(3)  # ... and three good ones in a row to clear
+_HOLD_S = const(600)  # a fault stays at least this long, so a marginal one cannot flap every tick
+_JUMP_PM = const(300)  # > 30 points between two readings ...
+_JUMP_WINDOW_S = const(600)  # ... within 10 minutes, with no water, is implausible
+_STABLE_PM = const(50)  # readings within 5 points of the last one are "stable again"
+_EMA_SHIFT = const(3)  # EMA weight 1/8: ~8 readings of memory (40 s at the 5 s run tick); +-3 points of noise -> +-1
+_PCT_DEADBAND_PM = const(7)  # .pct moves only when the average is 0.7 point past it
+_STUCK_RUN_S = const(120)  # only a substantial run must show on the probe
+_SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe by then
+_STUCK_RISE_PM = const(20)  # a run that raised the reading less than 2 points: STUCK
+_NONE = const(-1)
+
+# Index of each tracked fault in the counter arrays.
+_I_OPEN = const(0)
+_I_SHORT = const(1)
+_I_RANGE = const(2)
+
+
+def median(buf, n):
+    """Median of the first n ints of buf, sorted in place (insertion sort: n is ~16).
+
+    For even n the mean of the two middle values, as the board's oversampling
+    uses it: one or two spikes among 16 reads cannot move it.
+    """
+    for i in range(1, n):
+        v = buf[i]
+        j = i - 1
+        while j >= 0 and buf[j] > v:
+            buf[j + 1] = buf[j]
+            j -= 1
+        buf[j + 1] = v
+    h = n >> 1
+    if n & 1:
+        return buf[h]
+    return (buf[h - 1] + buf[h]) // 2
+
+
+def _pos_pm(mv, dry_mv, wet_mv):
+    # Position in the calibration span in permille, unclamped: 0 at dry, 1000
+    # at wet, negative drier than dry. Sign handling makes either orientation
+    # work (capacitive probes read lower when wetter: FIELD-NOTES).
+    num = (mv - dry_mv) * 1000
+    den = wet_mv - dry_mv
+    if den == 0:
+        return 0  # no span; config validation refuses dry_mv == wet_mv
+    if den < 0:
+        num = -num
+        den = -den
+    if num >= 0:
+        return (num + (den >> 1)) // den
+    return -((-num + (den >> 1)) // den)
+
+
+def moisture_pct(mv, dry_mv, wet_mv):
+    """Moisture 0..100: 0 at the dry calibration point, 100 at the wet one, clamped."""
+    p = _pos_pm(mv, dry_mv, wet_mv)
+    if p <= 0:
+        return 0
+    if p >= 1000:
+        return 100
+    return (p + 5) // 10
+
+
+class Probe:
+    """One capacitive probe: calibration, smoothing and fault detection.
+
+    `lo_mv`, `hi_mv`: the usable range of the ADC input the probe is on
+    (150, 2450 on an ESP32 at 11 dB; 0, 3300 on an RP2040; for a probe on an
+    ADS1115, 0 and the probe's supply voltage).
+
+    Faults (bits of codes.F_PROBE_*), and how each goes away:
+    - OPEN / SHORT: reading at the bottom / top rail (see the file header) on
+      two readings in a row; cleared after three good readings in a row, and
+      not before _HOLD_S since it was set.
+    - RANGE: more than 25 % of the span beyond dry or wet (wrong calibration,
+      probe moved to other soil); same set and clear rule.
+    - JUMP: more than 30 points between two readings less than 10 minutes
+      apart, unless water is on its way (`wetting=True`, or within _SETTLE_S
+      after `watered()`, a rise is water). A fall that fast is never water.
+      Cleared once three readings in a row are within 5 points of the one
+      before, and not before _HOLD_S.
+    - STUCK: after a run (or the runs of a cycle-and-soak) of at least
+      _STUCK_RUN_S, the smoothed reading _SETTLE_S after the last run is less
+      than 2 points above where it was before watering. Salty soil makes
+      capacitive probes stop responding (FIELD-NOTES: Kelleners 2004). Not
+      judged when the soil was already at the plot's target (a leaching dose
+      on wet soil cannot raise it). Cleared only by a later run that does
+      move the reading, or by `clear()`.
+
+    `.pct` is the smoothed moisture (integer EMA with a small dead band).
+    Readings at a rail, beyond the RANGE limit, or that JUMPed are kept out
+    of the average, so `.pct` holds the last believable value.
+    """
+
+    def __init__(self, lo_mv, hi_mv):
+        rail = (hi_mv - lo_mv) * _RAIL_PCT // 100
+        self._open_mv = lo_mv + rail
+        self._short_mv = hi_mv - rail
+        self._bad = bytearray(3)  # consecutive readings with the condition, per tracked fault
+        self._good = bytearray(3)  # consecutive readings without it
+        self._set_s = [0, 0, 0, 0]  # when each of OPEN, SHORT, RANGE, JUMP was set
+        self.pct = 0
+        self.mv = 0
+        self.faults = 0
+        self._reset()
+
+    def _reset(self):
+        for i in range(3):
+            self._bad[i] = 0
+            self._good[i] = 0
+        self._ema = _NONE  # average in permille of the span (0..1000), _NONE until the first good reading
+        self._prev_pm = _NONE  # last reading's position (for JUMP), _NONE when it was at a rail
+        self._prev_s = 0
+        self._stable_n = 0
+        self._wet_until_s = _NONE  # rises are water until then (after watered())
+        self._check_s = _NONE  # when the STUCK verdict is due
+        self._base_pm = 0  # the reading before watering
+        self._low_pm = _NONE  # lowest average since the last verdict: the pre-run level
+        self._run_s = 0  # run time since the pending check was armed
+        self._target_pm = 1000
+
+    def clear(self):
+        """Host command: forget every fault and the history behind them."""
+        self.faults = 0
+        self._reset()
+
+    def watered(self, now_s, run_s):
+        """A run of this plot ended: judge the probe one soak later (STUCK)."""
+        if self._check_s == _NONE:
+            # Before the run the soil was at its driest since the last
+            # verdict: the lowest average is the level to beat.
+            base = self._ema if self._low_pm == _NONE else self._low_pm
+            if base == _NONE:
+                return  # no believable reading yet: nothing to compare with
+            self._base_pm = base
+            self._run_s = 0
+        self._run_s += run_s
+        self._check_s = now_s + _SETTLE_S
+        self._wet_until_s = now_s + _SETTLE_S
+
+    def _track(self, i, bit, cond, now_s):
+        # Set after _SET_N bad readings in a row; clear after _CLEAR_N good
+        # ones in a row once the fault has stood for _HOLD_S.
+        if cond:
+            self._good[i] = 0
+            n = self._bad[i]
+            if n < 200:
+                self._bad[i] = n + 1
+            if not self.faults & bit and n + 1 >= _SET_N:
+                self.faults |= bit
+                self._set_s[i] = now_s
+        else:
+            self._bad[i] = 0
+            if self.faults & bit:
+                n = self._good[i]
+                if n < 200:
+                    self._good[i] = n + 1
+                if n + 1 >= _CLEAR_N and now_s - self._set_s[i] >= _HOLD_S:
+                    self.faults &= ~bit
+                    self._good[i] = 0
+
+    def update(self, mv, now_s, plot_cfg, wetting=False):
+        """One reading (millivolts at the pin, median of the board's reads).
+
+        `wetting`: True while this plot is being watered, so a fast rise is
+        water and not a JUMP. Returns the fault bits.
+        """
+        self.mv = mv
+        pos = _pos_pm(mv, plot_cfg["dry_mv"], plot_cfg["wet_mv"])
+        self._target_pm = plot_cfg["target_pct"] * 10
+        usable = False
+        if mv <= self._open_mv or mv >= self._short_mv:
+            self._track(_I_OPEN, F_PROBE_OPEN, mv <= self._open_mv, now_s)
+            self._track(_I_SHORT, F_PROBE_SHORT, mv >= self._short_mv, now_s)
+            # RANGE is neither confirmed nor cleared by a reading at a rail.
+        else:
+            self._track(_I_OPEN, F_PROBE_OPEN, False, now_s)
+            self._track(_I_SHORT, F_PROBE_SHORT, False, now_s)
+            far = pos < -_RANGE_PM or pos > 1000 + _RANGE_PM
+            self._track(_I_RANGE, F_PROBE_RANGE, far, now_s)
+            usable = not far
+
+        if usable:
+            usable = self._jump(pos, now_s, wetting)
+        else:
+            self._prev_pm = _NONE
+            self._stable_n = 0
+
+        if usable:
+            if pos < 0:
+                pos = 0
+            elif pos > 1000:
+                pos = 1000
+            ema = self._ema
+            if ema == _NONE:
+                ema = pos
+                self.pct = (pos + 5) // 10
+            else:
+                ema += (pos - ema) >> _EMA_SHIFT
+                # Dead band: the smoothed value must be clearly past the
+                # shown one before .pct moves, so it does not flicker.
+                d = ema - self.pct * 10
+                if d >= 5 + _PCT_DEADBAND_PM or d <= -5 - _PCT_DEADBAND_PM:
+                    self.pct = (ema + 5) // 10
+            self._ema = ema
+            if self._low_pm == _NONE or ema < self._low_pm:
+                self._low_pm = ema
+
+        if self._check_s != _NONE and now_s >= self._check_s:
+            self._verdict()
+        return self.faults
+
+    def _jump(self, pos, now_s, wetting):
+        # JUMP bookkeeping; returns False when this reading jumped (kept out
+        # of the average).
+        prev = self._prev_pm
+        ok = True
+        if prev != _NONE and now_s - self._prev_s <= _JUMP_WINDOW_S:
+            d = pos - prev
+            water = wetting or (self._wet_until_s != _NONE and now_s < self._wet_until_s)
+            if d < -_JUMP_PM or (d > _JUMP_PM and not water):
+                ok = False
+                self._stable_n = 0
+                if not self.faults & F_PROBE_JUMP:
+                    self.faults |= F_PROBE_JUMP
+                    self._set_s[3] = now_s
+            elif d <= _STABLE_PM and d >= -_STABLE_PM:
+                if self._stable_n < 200:
+                    self._stable_n += 1
+            else:
+                self._stable_n = 0
+        if (
+            self.faults & F_PROBE_JUMP
+            and self._stable_n >= _CLEAR_N
+            and now_s - self._set_s[3] >= _HOLD_S
+        ):
+            self.faults &= ~F_PROBE_JUMP
+            self._stable_n = 0
+        self._prev_pm = pos
+        self._prev_s = now_s
+        return ok
+
+    def _verdict(self):
+        self._check_s = _NONE
+        base = self._base_pm
+        ema = self._ema
+        self._low_pm = ema
+        if self._run_s < _STUCK_RUN_S or ema == _NONE:
+            return
+        if self.faults & (F_PROBE_OPEN | F_PROBE_SHORT | F_PROBE_RANGE):
+            return  # a probe off the rails says nothing about sticking
+        if base >= self._target_pm:
+            return  # already at target: no room for the reading to rise
+        if ema - base < _STUCK_RISE_PM:
+            self.faults |= F_PROBE_STUCK
+        else:
+            self.faults &= ~F_PROBE_STUCK
