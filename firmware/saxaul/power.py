@@ -1,0 +1,199 @@
+# Power: the PV state (night / weak / ok) from the panel voltage, the solar day
+# count, start backoff after a sag under load, battery and frost hysteresis.
+#
+# Open-circuit PV voltage rises only with the log of irradiance (a few percent
+# from full sun to a tenth of it: FIELD-NOTES), so it tells day from night and
+# not how much power there is. The power shows only under load: the controller
+# tries a start and watches for a sag, and after a sag waits before the next
+# try, doubling the wait (Lorentz retries a weak-sun start about every 90 s:
+# FIELD-NOTES). Pure: no `machine`, no `time`; `update` allocates nothing.
+from micropython import const
+
+from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
+
+NIGHT = const(0)
+WEAK = const(1)
+OK = const(2)
+
+_NIGHT_MIN_S = const(7200)  # a dark spell shorter than this (a storm) is not a night
+_MAX_DOUBLINGS = const(8)  # enough to reach any sane sag_backoff_max_s from 90 s
+_NONE = const(-1)
+
+
+def _next(state, pv_mv, cfg):
+    # The open-circuit rule. NIGHT below pv_night_mv; OK at or above
+    # pv_start_mv; once OK, stay OK down to pv_stop_mv (pv_stop_mv <
+    # pv_start_mv is the hysteresis); WEAK otherwise.
+    if pv_mv < cfg["pv_night_mv"]:
+        return NIGHT
+    if pv_mv >= cfg["pv_start_mv"]:
+        return OK
+    if state == OK and pv_mv >= cfg["pv_stop_mv"]:
+        return OK
+    return WEAK
+
+
+def frost(temp_c, cfg, current):
+    """True while too cold to irrigate: below frost_c, until 1 degree above it."""
+    if current:
+        return temp_c < cfg["frost_c"] + 1
+    return temp_c < cfg["frost_c"]
+
+
+class Power:
+    """PV state machine with debounce, the solar day count and the sag backoff.
+
+    State rule (open-circuit voltage, i.e. while not pumping): see `_next`.
+    Every change must hold for pv_debounce_s before it is taken, so a cloud
+    or a bird does not toggle it; a deviation that goes from one target to
+    another (OK -> WEAK -> NIGHT at dusk) keeps its timer.
+
+    Days. `.day` counts solar days; `.dawn` / `.dusk` are True only on the
+    update that confirmed the change. A dawn adds a day only after a night
+    that was seen: `.night_seen` is set at a confirmed dusk and cleared at
+    the next dawn. A night seen within this uptime must also have lasted
+    _NIGHT_MIN_S (a storm at 3 pm is not a night).
+
+    What the controller persists: `.day` and `.night_seen`; copy both into
+    the state file every tick (its save writes only when they change) and
+    give them back with `restore()` at boot, before the first update. Then:
+    - a reboot at noon (night_seen False) adds no day;
+    - a board without a battery that saw yesterday's dusk before it browned
+      out, and powers up at dawn (night_seen True), counts the new day once;
+    - a reboot in the night after the dusk was seen counts the next dawn.
+    The first state after boot is taken at once from the reading (so a
+    noon reboot can water at once) and confirmed after pv_debounce_s; only
+    the confirmation counts a dawn or a dusk. For a board without a battery,
+    pv_night_mv must lie above the voltage at which the board browns out,
+    or it never sees dusk (and would not count the next day).
+    """
+
+    def __init__(self):
+        self.state = NIGHT
+        self.day = 0
+        self.night_seen = False
+        self.dawn = False
+        self.dusk = False
+        self.sag = False
+        self.backoff_s = 0  # the wait set by the last sag
+        self.batt_low = False
+        self._settled = False  # boot state confirmed
+        self._cand = NIGHT  # the state the voltage points at
+        self._cand_s = _NONE  # since when it points away from .state (or the boot time)
+        self._night_s = _NONE  # when this uptime's night began; _NONE: before boot
+        self._sags = 0  # consecutive sags
+        self._until_s = 0  # starts blocked until then
+
+    def restore(self, day, night_seen):
+        """Give back the persisted day count and night flag (at boot)."""
+        self.day = day
+        self.night_seen = bool(night_seen)
+
+    def update(self, pv_mv, now_s, pumping, cfg):
+        """One PV reading; returns the state (NIGHT, WEAK, OK)."""
+        self.dawn = False
+        self.dusk = False
+        if pumping:
+            # Under load the voltage is not the open-circuit one: it says only
+            # whether the panel holds up, and nothing about the state.
+            self.sag = pv_mv < cfg["pv_stop_mv"]
+            self._cand = self.state
+            return self.state
+        self.sag = False
+        deb = cfg["pv_debounce_s"]
+        if not self._settled:
+            return self._boot(pv_mv, now_s, deb, cfg)
+        target = _next(self.state, pv_mv, cfg)
+        if target == self.state:
+            self._cand = target
+        else:
+            if self._cand == self.state:
+                self._cand_s = now_s  # a deviation begins
+            self._cand = target
+            if now_s - self._cand_s >= deb:
+                self._enter(target, now_s)
+        return self.state
+
+    def _boot(self, pv_mv, now_s, deb, cfg):
+        # Follow the reading at once; confirm once day-or-night held deb.
+        target = _next(self.state, pv_mv, cfg)
+        if self._cand_s == _NONE or (target == NIGHT) != (self.state == NIGHT):
+            self._cand_s = now_s
+        self.state = target
+        self._cand = target
+        if now_s - self._cand_s >= deb:
+            self._settled = True
+            if target == NIGHT:
+                if not self.night_seen:
+                    # Booted into a night whose dusk we missed: count it from now.
+                    self.dusk = True
+                    self.night_seen = True
+                    self._night_s = self._cand_s
+                # else: the night began before boot (_night_s stays _NONE).
+            elif self.night_seen:
+                self._new_day()
+        return self.state
+
+    def _enter(self, new, now_s):
+        old = self.state
+        self.state = new
+        self._cand = new
+        if new == NIGHT:
+            self.dusk = True
+            self.night_seen = True
+            self._night_s = now_s
+        elif old == NIGHT:
+            if self.night_seen and (self._night_s == _NONE or now_s - self._night_s >= _NIGHT_MIN_S):
+                self._new_day()
+            # A dark spell too short to be a night: the day goes on.
+            self.night_seen = False
+
+    def _new_day(self):
+        self.dawn = True
+        self.day += 1
+        self.night_seen = False
+        self._night_s = _NONE
+        self._sags = 0  # yesterday's clouds say nothing about this morning
+
+    def on_sag(self, now_s, cfg):
+        """The pump browned the panel out and was stopped: back off before retrying.
+
+        The wait starts at sag_backoff_s and doubles with each sag in a row,
+        up to sag_backoff_max_s (90, 180, 360, ... s).
+        """
+        b = cfg["sag_backoff_s"] << self._sags
+        top = cfg["sag_backoff_max_s"]
+        if b > top:
+            b = top
+        if self._sags < _MAX_DOUBLINGS:
+            self._sags += 1
+        self.backoff_s = b
+        self._until_s = now_s + b
+
+    def on_run_ok(self):
+        """A run went through without a sag: the sun holds, back to the short wait."""
+        self._sags = 0
+        self.backoff_s = 0
+
+    def can_start(self, now_s):
+        """R_NONE when the sun allows a start, else why not."""
+        if self.state == NIGHT:
+            return R_NIGHT
+        if self.state == WEAK:
+            return R_PV_WEAK
+        if now_s < self._until_s:
+            return R_BACKOFF
+        return R_NONE
+
+    def battery_low(self, batt_mv, cfg):
+        """Low below batt_low_mv until back at batt_ok_mv (Lorentz: off 11.0 V,
+        on 12.0 V per 12 V battery: FIELD-NOTES). Both 0: no battery, never low."""
+        low_mv = cfg["batt_low_mv"]
+        ok_mv = cfg["batt_ok_mv"]
+        if low_mv == 0 and ok_mv == 0:
+            self.batt_low = False
+        elif self.batt_low:
+            self.batt_low = batt_mv < ok_mv
+        else:
+            self.batt_low = batt_mv < low_mv
+        return self.batt_low

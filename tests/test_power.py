@@ -1,0 +1,365 @@
+"""Power: PV states with hysteresis and debounce, the day count across reboots, sag backoff, battery, frost."""
+import os
+import subprocess
+
+import pytest
+
+from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
+from saxaul.power import NIGHT, OK, WEAK, Power, frost
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
+
+# A nominal 12 V panel (about 21 V open circuit in sun) on the PV divider.
+CFG = {
+    "pv_night_mv": 8000,
+    "pv_start_mv": 17000,
+    "pv_stop_mv": 14000,
+    "pv_debounce_s": 300,
+    "sag_backoff_s": 90,
+    "sag_backoff_max_s": 1800,
+    "batt_low_mv": 11000,
+    "batt_ok_mv": 12000,
+    "frost_c": 2,
+}
+SUN_MV = 20500
+TWILIGHT_MV = 12000
+DARK_MV = 300
+H = 3600
+
+
+class Log:
+    """Run a Power through a voltage profile, recording dawns and dusks."""
+
+    def __init__(self, pw):
+        self.pw = pw
+        self.dawns = []
+        self.dusks = []
+
+    def run(self, t0, t1, mv, step_s=60, pumping=False):
+        t = t0
+        while t < t1:
+            self.pw.update(mv(t) if callable(mv) else mv, t, pumping, CFG)
+            if self.pw.dawn:
+                self.dawns.append(t)
+            if self.pw.dusk:
+                self.dusks.append(t)
+            t += step_s
+        return t
+
+
+def settled(state_mv, t0=0, day=0, night_seen=False):
+    """A Power that has been in a state for an hour; returns (power, log, next time)."""
+    pw = Power()
+    pw.restore(day, night_seen)
+    log = Log(pw)
+    t = log.run(t0, t0 + H, state_mv)
+    return pw, log, t
+
+
+def sun(t):
+    """Open-circuit voltage over a day with dawn at 6:00 and dusk at 20:00.
+
+    It climbs fast through twilight (it goes with the log of irradiance:
+    FIELD-NOTES), so most of the day reads near full.
+    """
+    h = (t % (24 * H)) / H
+    if h < 5.5 or h >= 20.5:
+        return DARK_MV
+    if h < 6.5:
+        return int(DARK_MV + (SUN_MV - DARK_MV) * (h - 5.5))
+    if h >= 19.5:
+        return int(DARK_MV + (SUN_MV - DARK_MV) * (20.5 - h))
+    return SUN_MV
+
+
+def step_s_for(pw):
+    return 600 if pw.state == NIGHT else 60
+
+
+def live(log, t0, t1):
+    """Run on the sun profile with the controller's tick: 10 min at night, 1 min by day."""
+    t = t0
+    while t < t1:
+        log.run(t, t + 1, sun)
+        t += step_s_for(log.pw)
+    return t
+
+
+# States, hysteresis and debounce
+
+
+def test_boot_takes_the_state_from_the_first_reading():
+    for mv, state in ((DARK_MV, NIGHT), (12000, WEAK), (SUN_MV, OK)):
+        pw = Power()
+        assert pw.update(mv, 0, False, CFG) == state
+
+
+def test_a_60_s_cloud_does_not_leave_ok():
+    pw, log, t = settled(SUN_MV)
+    assert pw.state == OK
+    pw.update(11000, t, False, CFG)  # a cloud shades the panel for one tick
+    pw.update(SUN_MV, t + 60, False, CFG)
+    log.run(t + 120, t + H, SUN_MV)
+    assert pw.state == OK
+    assert log.dusks == []
+
+
+def test_a_bird_on_the_panel_at_dusk_does_not_end_the_day_early():
+    pw, log, t = settled(12000)
+    assert pw.state == WEAK
+    # Shadows flicker across the night threshold: never held for the debounce.
+    log.run(t, t + H, lambda t: 7000 if (t // 60) % 3 == 0 else 9000)
+    assert pw.state == WEAK
+    assert log.dusks == []
+
+
+def test_ok_holds_down_to_the_stop_voltage_weak_needs_the_start_voltage():
+    pw, log, t = settled(SUN_MV)
+    t = log.run(t, t + H, 15000)  # between stop (14.0 V) and start (17.0 V)
+    assert pw.state == OK
+    t = log.run(t, t + H, 13500)
+    assert pw.state == WEAK
+    t = log.run(t, t + H, 15000)  # the same 15 V no longer makes it OK
+    assert pw.state == WEAK
+    log.run(t, t + H, 17000)
+    assert pw.state == OK
+
+
+def test_a_change_is_taken_only_after_the_debounce():
+    pw, log, t = settled(SUN_MV)
+    t = log.run(t, t + 300, 13000)  # readings at 0, 60, ... 240 s into the shade
+    assert pw.state == OK
+    pw.update(13000, t, False, CFG)  # 300 s: held for the debounce
+    assert pw.state == WEAK
+
+
+def test_a_real_dusk_goes_to_night_once():
+    pw, log, t = settled(SUN_MV, day=3)
+    t = log.run(t, t + H, TWILIGHT_MV)
+    t = log.run(t, t + 2 * H, DARK_MV)
+    assert pw.state == NIGHT
+    assert len(log.dusks) == 1
+    assert pw.night_seen
+    assert log.dawns == [] and pw.day == 3
+
+
+def test_falling_straight_through_weak_keeps_the_debounce_timer():
+    # A fast dusk: 4 minutes below stop, then dark. The deviation began at the
+    # first low reading, so NIGHT comes 5 minutes after it, not 5 after dark.
+    pw, log, t = settled(SUN_MV)
+    start = t
+    t = log.run(t, t + 240, TWILIGHT_MV)
+    log.run(t, t + H, DARK_MV)
+    assert log.dusks == [start + 300]
+
+
+# Days
+
+
+def test_each_dawn_adds_one_day_over_a_week():
+    pw = Power()
+    pw.restore(10, True)  # booted at midnight after yesterday's dusk was seen
+    log = Log(pw)
+    live(log, 0, 7 * 24 * H)
+    assert pw.day == 17
+    assert len(log.dawns) == 7 and len(log.dusks) == 7
+    # Dawn is confirmed in the morning twilight, dusk in the evening one.
+    for t in log.dawns:
+        assert 5.5 * H <= t % (24 * H) <= 7 * H
+    for t in log.dusks:
+        assert 19.5 * H <= t % (24 * H) <= 21 * H
+
+
+def test_reboot_at_noon_does_not_add_a_day():
+    # A watchdog reset at noon: the state file says this morning's dawn was
+    # counted (night_seen cleared).
+    pw = Power()
+    pw.restore(42, False)
+    log = Log(pw)
+    assert pw.update(SUN_MV, 12 * H, False, CFG) == OK
+    assert pw.can_start(12 * H) == R_NONE  # it may water at once
+    log.run(12 * H + 60, 13 * H, SUN_MV)
+    assert pw.day == 42 and log.dawns == []
+
+
+def test_board_without_battery_counts_a_day_when_it_wakes_at_dawn():
+    # Day 5: the board sees dusk, persists night_seen, then browns out.
+    pw, log, t = settled(SUN_MV, t0=18 * H, day=5)
+    log.run(t, 21 * H, sun)
+    assert pw.night_seen
+    saved = (pw.day, pw.night_seen)
+    # Dawn: the panel powers it up again with no memory but the state file.
+    pw = Power()
+    pw.restore(*saved)
+    log = Log(pw)
+    log.run(24 * H + 6 * H, 24 * H + 9 * H, sun)
+    assert pw.day == 6
+    assert len(log.dawns) == 1
+    assert not pw.night_seen  # persisted now, a reboot later today adds nothing
+    pw2 = Power()
+    pw2.restore(pw.day, pw.night_seen)
+    Log(pw2).run(24 * H + 11 * H, 24 * H + 12 * H, sun)
+    assert pw2.day == 6
+
+
+def test_reboot_at_night_after_dusk_counts_the_next_dawn_once():
+    pw = Power()
+    pw.restore(8, True)
+    log = Log(pw)
+    live(log, 2 * H, 10 * H)
+    assert pw.day == 9 and len(log.dawns) == 1
+    assert log.dusks == []  # the dusk was already counted before the reset
+
+
+def test_boot_in_a_night_whose_dusk_was_missed_counts_that_night():
+    # Installed at 22:00; the state file is new.
+    pw = Power()
+    pw.restore(0, False)
+    log = Log(pw)
+    live(log, 22 * H, 24 * H + 10 * H)
+    assert len(log.dusks) == 1 and log.dusks[0] < 23 * H
+    assert pw.day == 1 and len(log.dawns) == 1
+
+
+def test_an_afternoon_storm_dark_as_night_is_not_a_new_day():
+    pw, log, t = settled(SUN_MV, day=2)
+    t = log.run(t, t + 40 * 60, DARK_MV)  # 40 minutes of black sky
+    assert pw.state == NIGHT and len(log.dusks) == 1
+    log.run(t, t + H, SUN_MV)
+    assert pw.state == OK
+    assert pw.day == 2 and log.dawns == []
+    assert not pw.night_seen  # a reboot this afternoon will not count a day either
+
+
+# Sag under load and the backoff
+
+
+def test_sag_while_pumping_is_reported_and_does_not_change_the_state():
+    pw, log, t = settled(SUN_MV)
+    pw.update(15000, t, True, CFG)  # the pump pulls the panel down, still above stop
+    assert not pw.sag
+    pw.update(12500, t + 5, True, CFG)  # a cloud: the panel browns out under load
+    assert pw.sag
+    assert pw.state == OK  # a loaded voltage says nothing about the sky
+    pw.on_sag(t + 5, CFG)
+    pw.update(SUN_MV, t + 10, False, CFG)
+    assert not pw.sag
+
+
+def test_loaded_readings_do_not_count_towards_a_state_change():
+    pw, log, t = settled(SUN_MV)
+    pw.update(13000, t, False, CFG)  # deviation starts
+    log.run(t + 60, t + H, 13000, step_s=5, pumping=True)
+    pw.update(SUN_MV, t + H, False, CFG)
+    assert pw.state == OK
+
+
+def test_sag_backoff_doubles_from_90_s_and_caps():
+    # Weak sun: every start browns out; retries like a Lorentz controller
+    # (about every 90 s: FIELD-NOTES), then less and less often.
+    pw, log, t = settled(SUN_MV)
+    waits = []
+    for _ in range(8):
+        pw.on_sag(t, CFG)
+        waits.append(pw.backoff_s)
+        assert pw.can_start(t + pw.backoff_s - 1) == R_BACKOFF
+        t += pw.backoff_s
+        assert pw.can_start(t) == R_NONE
+    assert waits == [90, 180, 360, 720, 1440, 1800, 1800, 1800]
+
+
+def test_a_good_run_resets_the_backoff():
+    pw, log, t = settled(SUN_MV)
+    for _ in range(3):
+        pw.on_sag(t, CFG)
+        t += pw.backoff_s
+    assert pw.backoff_s == 360
+    pw.on_run_ok()
+    pw.on_sag(t, CFG)
+    assert pw.backoff_s == 90
+
+
+def test_a_new_day_starts_with_the_short_backoff():
+    pw = Power()
+    pw.restore(1, True)
+    log = Log(pw)
+    for i in range(4):
+        pw.on_sag(18 * H + i, CFG)
+    assert pw.backoff_s == 720
+    live(log, 2 * H, 9 * H)
+    assert pw.day == 2
+    pw.on_sag(9 * H, CFG)
+    assert pw.backoff_s == 90
+
+
+def test_can_start_says_why_not():
+    pw, log, t = settled(DARK_MV)
+    assert pw.can_start(t) == R_NIGHT
+    pw, log, t = settled(12000)
+    assert pw.can_start(t) == R_PV_WEAK
+    pw, log, t = settled(SUN_MV)
+    assert pw.can_start(t) == R_NONE
+
+
+# Battery and frost
+
+
+def test_battery_low_has_the_lorentz_hysteresis():
+    pw = Power()
+    seen = [pw.battery_low(mv, CFG) for mv in (12600, 11200, 10900, 11500, 11900, 12000, 11500, 11000, 10999)]
+    assert seen == [False, False, True, True, True, False, False, False, True]
+
+
+def test_no_battery_is_never_low():
+    pw = Power()
+    cfg = dict(CFG, batt_low_mv=0, batt_ok_mv=0)
+    assert pw.battery_low(0, cfg) is False
+    assert pw.battery_low(5000, cfg) is False
+
+
+def test_frost_holds_until_a_degree_above_the_threshold():
+    assert frost(1, CFG, False) is True
+    assert frost(2, CFG, False) is False
+    assert frost(2, CFG, True) is True  # a morning hovering at 2 degrees stays off
+    assert frost(3, CFG, True) is False
+
+
+# On the device
+
+
+@pytest.mark.skipif(not os.path.exists(MICROPYTHON), reason="no MicroPython unix port in .venv")
+def test_update_allocates_nothing_on_micropython():
+    script = """
+import sys
+sys.path[:0] = ['boards/sim', 'firmware']
+import micropython
+from saxaul.power import Power, frost
+CFG = %r
+def run():
+    pw = Power()
+    pw.restore(3, True)
+    t = 0
+    micropython.heap_lock()
+    try:
+        for k in range(5000):
+            v = 20500 if (k // 300) %% 2 else 300
+            pumping = k %% 7 == 0
+            pw.update(12000 if pumping else v, t, pumping, CFG)
+            if pw.sag:
+                pw.on_sag(t, CFG)
+            if k %% 50 == 0:
+                pw.on_run_ok()
+            pw.can_start(t)
+            pw.battery_low(10000 + k %% 3000, CFG)
+            frost(k %% 5, CFG, k %% 2 == 0)
+            t += 60
+    finally:
+        micropython.heap_unlock()
+    print("OK", pw.day)
+run()
+""" % (CFG,)
+    out = subprocess.run([MICROPYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr + out.stdout
+    assert out.stdout.startswith("OK")
+    assert int(out.stdout.split()[1]) > 3  # the days did turn under the lock
