@@ -155,6 +155,7 @@ class Probe:
 
     def watered(self, now_s, run_s):
         """A run of this plot ended: judge the probe one soak later (STUCK)."""
+        self._wet_until_s = now_s + _SETTLE_S
         if self._check_s == _NONE:
             # Before the run the soil was at its driest since the last
             # verdict: the lowest average is the level to beat.
@@ -165,7 +166,6 @@ class Probe:
             self._run_s = 0
         self._run_s += run_s
         self._check_s = now_s + _SETTLE_S
-        self._wet_until_s = now_s + _SETTLE_S
 
     def _track(self, i, bit, cond, now_s):
         # Set after _SET_N bad readings in a row; clear after _CLEAR_N good
