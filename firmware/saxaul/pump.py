@@ -1,0 +1,351 @@
+# Pump sequencer: valve before pump, pump before valve, and every pump protection.
+#
+# The controller calls request() to start a run, step() every tick (also while
+# idle: a stuck relay shows as flow after a stop), stop() for its own reasons,
+# and applies `.pump_on` and `.valves` to the pins after each call. Order
+# (FIELD-NOTES, sequencing): the valve opens `valve_lead_s` before the pump
+# starts and closes `valve_lag_s` after it stops, so the pump never dead-heads
+# and the line depressurises through the emitters.
+#
+# Stop reasons when the run time ends: R_CYCLE_DONE when the planned time ran
+# out, R_MAX_RUN when the plan asked for more than `pump_max_run_s` / the hard
+# 30 min and was cut to it, so the journal shows that a limit acted.
+# Without a flow meter (pulses_per_l 0) dry running, flow faults and a stuck
+# relay cannot be seen; volume is then estimated from the plot's flow_ml_min.
+# The flow checks assume no flow without the pump (no gravity head at a valve).
+from micropython import const
+
+from saxaul.codes import (
+    F_FLOW_HIGH,
+    F_FLOW_LOW,
+    G_DRY_RUN,
+    G_RELAY_STUCK,
+    NO_PLOT,
+    R_BACKOFF,
+    R_CYCLE_DONE,
+    R_DAILY_CAP,
+    R_DRY_RUN,
+    R_FLOW_HIGH,
+    R_FLOW_LOW,
+    R_LATCHED,
+    R_MAX_RUN,
+    R_MIN_OFF,
+    R_NONE,
+    R_PV_SAG,
+    R_RELAY_STUCK,
+    R_STARTS,
+    R_TANK_LOW,
+)
+from saxaul.limits import (
+    HARD_MAX_DAILY_S,
+    HARD_MAX_PRIME_S,
+    HARD_MAX_RUN_S,
+    HARD_MAX_STARTS_H,
+    HARD_MIN_OFF_S,
+    HARD_MIN_VALVE_LAG_S,
+    HARD_MIN_VALVE_LEAD_S,
+)
+
+IDLE = const(0)
+OPENING = const(1)  # valve open, pump off (valve_lead_s)
+PRIMING = const(2)  # pump on, waiting for the first flow pulses (prime_s)
+RUNNING = const(3)  # pump on, water moving
+STOPPING = const(4)  # pump off, valve still open (valve_lag_s)
+STATE_NAMES = ("IDLE", "OPENING", "PRIMING", "RUNNING", "STOPPING")
+
+_FAR_S = const(1 << 28)  # "long ago" for events not seen since boot (8 years)
+_HOUR_S = const(3600)
+_IDLE_NEXT_S = const(3600)  # idle: nothing of ours is due; the controller's tick decides
+_PRIMED_PULSES = const(3)  # pulses that prove water moves (one could be meter jitter)
+_STRAY_PULSES = const(5)  # after a stop: the column coasting, a meter settling
+_JUDGE_MIN_S = const(10)  # shortest flow window
+_JUDGE_PULSES = const(20)  # pulses the expected flow gives in a window before judging (5 % steps)
+_FLOW_FAULTS = const(96)  # F_FLOW_HIGH | F_FLOW_LOW
+_LATCHES = G_DRY_RUN | G_RELAY_STUCK
+
+
+class Sequencer:
+    """One run at a time on one pump; plots are valves (bit i = plot i)."""
+
+    def __init__(self, n_plots):
+        self.n_plots = n_plots
+        self.state = IDLE
+        self.pump_on = False
+        self.valves = 0
+        self.plot = NO_PLOT  # the plot of the current / last run
+        self.run_s = 0  # pump seconds of the current / last run
+        self.ml = 0  # millilitres of the current / last run
+        self.reason = R_NONE  # why the last run stopped
+        self.start_reason = R_NONE  # what the current / last run was started for
+        self.plot_fault = [0] * n_plots  # F_FLOW_HIGH / F_FLOW_LOW per plot
+        self.stuck = False  # relay stuck latched: the last valve is held open
+        self._st = None  # the state given to request(): latches and dry-run tries go there
+        self._t0_s = 0  # when the current state began
+        self._pump_s = 0  # when the pump started
+        self._limit_s = 0  # pump seconds this run may last
+        self._cut = False  # the plan asked for more than a limit allows
+        self._lead_s = HARD_MIN_VALVE_LEAD_S
+        self._lag_s = HARD_MIN_VALVE_LAG_S
+        self._prime_s = HARD_MAX_PRIME_S
+        self._tick_s = 5
+        self._flow_ml_min = 0
+        self._ppl = 0  # pulses per litre as the last step gave it
+        self._pulses = 0  # pulses in this run, pump start to valve closed
+        self._lag_pulses = 0
+        self._win_s = 0  # flow window: start and pulses
+        self._win_pulses = 0
+        self._last_s = 0  # time of the last step
+        self._stop_s = -_FAR_S  # last pump stop (min off)
+        self._retry_s = -_FAR_S  # dry-run backoff ends
+        self._tank_low = False
+        self._tank_ok_s = -_FAR_S  # when the tank float last came back
+        self._starts = [-_FAR_S] * HARD_MAX_STARTS_H  # ring of pump start times
+        self._start_i = 0
+
+    # Starting.
+    def request(self, plot, run_s, reason, now_s, cfg, st):
+        """Start a run of `plot` for `run_s` pump seconds; R_NONE or the refusal."""
+        if plot < 0 or plot >= self.n_plots or run_s <= 0:
+            raise ValueError("plot or run_s")
+        if self.state != IDLE:
+            return R_MIN_OFF  # the pump is not off, so its off time has not begun
+        self._st = st
+        if st.gfaults & _LATCHES or self.stuck:
+            return R_LATCHED
+        if self._tank_low or now_s - self._tank_ok_s < cfg["tank_restart_min"] * 60:
+            return R_TANK_LOW
+        if now_s < self._retry_s:
+            return R_BACKOFF
+        off_s = cfg["pump_min_off_s"]
+        if off_s < HARD_MIN_OFF_S:
+            off_s = HARD_MIN_OFF_S
+        if now_s - self._stop_s < off_s:
+            return R_MIN_OFF
+        starts = cfg["pump_max_starts_h"]
+        if starts > HARD_MAX_STARTS_H:
+            starts = HARD_MAX_STARTS_H
+        n = 0
+        for t in self._starts:
+            if now_s - t < _HOUR_S:
+                n += 1
+        if n >= starts:
+            return R_STARTS
+        max_s = cfg["pump_max_run_s"]
+        if max_s > HARD_MAX_RUN_S:
+            max_s = HARD_MAX_RUN_S
+        self._cut = run_s > max_s
+        if self._cut:
+            run_s = max_s
+        pc = cfg["plots"][plot]
+        cap_s = pc["daily_max_s"]
+        if cap_s > HARD_MAX_DAILY_S:
+            cap_s = HARD_MAX_DAILY_S
+        if st.used_s[plot] + run_s > cap_s:
+            return R_DAILY_CAP
+        self._limit_s = run_s
+        self._lead_s = max(cfg["valve_lead_s"], HARD_MIN_VALVE_LEAD_S)
+        self._lag_s = max(cfg["valve_lag_s"], HARD_MIN_VALVE_LAG_S)
+        self._prime_s = min(cfg["prime_s"], HARD_MAX_PRIME_S)
+        self._tick_s = max(cfg["run_tick_s"], 1)
+        self._flow_ml_min = pc["flow_ml_min"]
+        self.plot = plot
+        self.start_reason = reason
+        self.reason = R_NONE
+        self.run_s = 0
+        self.ml = 0
+        self._pulses = 0
+        self.state = OPENING
+        self._t0_s = now_s
+        self._last_s = now_s
+        self.valves = 1 << plot
+        self.pump_on = False
+        return R_NONE
+
+    # Stopping.
+    def stop(self, reason, now_s):
+        """Stop the current run from any state (no effect when idle)."""
+        if self.state == OPENING:
+            self.valves = 0  # the pump never started: nothing to depressurise
+            self.state = IDLE
+            self.reason = reason
+        elif self.state == PRIMING or self.state == RUNNING:
+            self._pump_off(reason, now_s)
+
+    def _pump_off(self, reason, now_s):
+        self.pump_on = False
+        self.state = STOPPING
+        self._t0_s = now_s
+        self._stop_s = now_s
+        self.run_s = now_s - self._pump_s
+        self._volume()
+        self.reason = reason
+        self._lag_pulses = 0
+        return reason
+
+    # The tick.
+    def step(self, now_s, pulses, sag, tank_low, cfg, pulses_per_l):
+        """Advance the sequence; returns the stop reason on the step a run ended."""
+        if tank_low:
+            self._tank_low = True
+        elif self._tank_low:
+            self._tank_low = False
+            self._tank_ok_s = now_s  # the restart wait counts from here
+        dt_s = now_s - self._last_s
+        self._last_s = now_s
+        s = self.state
+        if s == IDLE:
+            if (
+                pulses_per_l > 0
+                and not self.stuck
+                and self.plot != NO_PLOT
+                and pulses > self._stray(dt_s)
+            ):
+                return self._relay_stuck()
+            return R_NONE
+        if s == OPENING:
+            if tank_low:
+                self.stop(R_TANK_LOW, now_s)
+                return R_TANK_LOW
+            if now_s - self._t0_s >= self._lead_s:
+                self.pump_on = True
+                self._pump_s = now_s
+                self._win_s = now_s
+                self._win_pulses = 0
+                self._starts[self._start_i] = now_s
+                self._start_i = (self._start_i + 1) % HARD_MAX_STARTS_H
+                self.state = PRIMING if pulses_per_l > 0 else RUNNING
+            return R_NONE
+        self._ppl = pulses_per_l
+        self._pulses += pulses
+        if s != STOPPING:
+            self.run_s = now_s - self._pump_s
+        self._volume()
+        if s == STOPPING:
+            self._lag_pulses += pulses
+            if now_s - self._t0_s >= self._lag_s:
+                if pulses_per_l > 0 and self._lag_pulses > self._stray(now_s - self._t0_s):
+                    return self._relay_stuck()
+                self.valves = 0
+                self.state = IDLE
+            return R_NONE
+        # PRIMING or RUNNING: the pump is on.
+        if tank_low:
+            return self._pump_off(R_TANK_LOW, now_s)
+        if sag:
+            return self._pump_off(R_PV_SAG, now_s)
+        if s == PRIMING:
+            if self._pulses >= _PRIMED_PULSES:
+                self.state = RUNNING
+                self._win_s = now_s
+                self._win_pulses = 0
+            elif self.run_s >= self._prime_s:
+                return self._dry_run(now_s, cfg)
+        else:
+            self._win_pulses += pulses
+            r = self._judge_flow(now_s, cfg, pulses_per_l)
+            if r != R_NONE:
+                return self._pump_off(r, now_s)
+        if self.run_s >= self._limit_s:
+            return self._pump_off(R_MAX_RUN if self._cut else R_CYCLE_DONE, now_s)
+        return R_NONE
+
+    def _volume(self):
+        if self._ppl > 0:
+            self.ml = self._pulses * 1000 // self._ppl
+        else:
+            self.ml = self.run_s * self._flow_ml_min // 60
+
+    def _judge_flow(self, now_s, cfg, ppl):
+        """Compare the flow of the window since the last judgement with the plot's."""
+        want = self._flow_ml_min
+        if ppl <= 0 or want <= 0:
+            return R_NONE
+        w_s = now_s - self._win_s
+        if w_s < _JUDGE_MIN_S or want * w_s // 60 * ppl // 1000 < _JUDGE_PULSES:
+            return R_NONE  # too few pulses yet to tell a fault from meter granularity
+        ml_min = self._win_pulses * 1000 // ppl * 60 // w_s
+        self._win_s = now_s
+        self._win_pulses = 0
+        hi = cfg["flow_high_pct"]
+        lo = cfg["flow_low_pct"]
+        p = self.plot
+        if hi > 0 and ml_min * 100 > want * hi:
+            self.plot_fault[p] |= F_FLOW_HIGH
+            return R_FLOW_HIGH
+        if lo > 0 and ml_min * 100 < want * lo:
+            self.plot_fault[p] |= F_FLOW_LOW
+            return R_FLOW_LOW
+        self.plot_fault[p] &= ~_FLOW_FAULTS  # the line measured normal again
+        return R_NONE
+
+    def _dry_run(self, now_s, cfg):
+        # Retry after dryrun_retry_min (Lorentz waits 20 min), latch after the
+        # last try of the day (Grundfos MQ needs a reset after 24 h): FIELD-NOTES.
+        st = self._st
+        if st is not None:  # always: a run began with request(..., st)
+            st.dry_tries += 1
+            if st.dry_tries >= cfg["dryrun_max_tries"]:
+                st.gfaults |= G_DRY_RUN
+            st.mark()
+        self._retry_s = now_s + cfg["dryrun_retry_min"] * 60
+        return self._pump_off(R_DRY_RUN, now_s)
+
+    def _stray(self, dt_s):
+        """Pulses allowed after a stop over dt_s: a few, plus half the last run's rate."""
+        run_s = self.run_s if self.run_s > 0 else 1
+        return _STRAY_PULSES + self._pulses * dt_s // (2 * run_s)
+
+    def _relay_stuck(self):
+        # The pump still runs: hold its last valve open so it never dead-heads.
+        self.stuck = True
+        self.state = IDLE
+        self.pump_on = False
+        self.valves = 1 << self.plot
+        self.reason = R_RELAY_STUCK
+        st = self._st
+        if st is not None:
+            st.gfaults |= G_RELAY_STUCK
+            st.mark()
+        return R_RELAY_STUCK
+
+    # Latches.
+    def clear_latch(self, st):
+        """The host clears dry-run and relay latches (after fixing the cause)."""
+        st.gfaults &= ~_LATCHES
+        st.dry_tries = 0
+        st.mark()
+        self._retry_s = -_FAR_S
+        for i in range(self.n_plots):
+            self.plot_fault[i] = 0
+        if self.stuck:
+            self.stuck = False
+            if self.state == IDLE:
+                self.valves = 0
+
+    def new_day(self, st, cfg):
+        """At dawn: a new day's dry-run tries; the dry-run latch clears if `dryrun_clear` is dawn.
+
+        A stuck relay does not heal overnight: only the host clears it.
+        """
+        st.dry_tries = 0
+        if cfg["dryrun_clear"] == "dawn":
+            st.gfaults &= ~G_DRY_RUN
+        st.mark()
+
+    def next_s(self, now_s):
+        """Seconds until the sequencer needs its next step (0: now)."""
+        s = self.state
+        if s == IDLE:
+            return _IDLE_NEXT_S
+        if s == OPENING:
+            r = self._t0_s + self._lead_s - now_s
+        elif s == STOPPING:
+            r = self._t0_s + self._lag_s - now_s
+        else:
+            end_s = self._pump_s + self._limit_s
+            if s == PRIMING and self._pump_s + self._prime_s < end_s:
+                end_s = self._pump_s + self._prime_s
+            r = end_s - now_s
+            if r > self._tick_s:
+                r = self._tick_s
+        return r if r > 0 else 0
