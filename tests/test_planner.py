@@ -198,14 +198,15 @@ def leach_pml_drip(ecw_dsm, ece_thr_dsm, slope_pct):
 
 def test_leaching_dose_for_brackish_water_on_drip():
     # ECw 8 dS/m collector water, halophyte plot with ECe threshold 16 and slope 2.5:
-    # LR = 8 / (2 * 56) = 7.1 %. Over 7 days the plot got 3600 s of water, so
-    # the leaching dose is 3600 * LR / (1 - LR), about 277 s.
+    # LR = 8 / (2 * 56) = 7.1 %. Over 7 days the plot got 3600 s of water (the
+    # last 200 s in this episode), so the leaching dose is 3600 * LR / (1 - LR),
+    # about 277 s; in permille, 3600 * 71 // 929 = 275.
     pml, lr = leach_pml_drip(8, 16, 2.5)
     assert pml == 71
     cfg = make_cfg(1)
     cfg["plots"][0].update(leach_pml=pml, cycle_s=200)
     f = Field(n=1, cfg=cfg)
-    f.st.since_leach_s[0] = 3600
+    f.st.since_leach_s[0] = 3400
     f.st.leach_day[0] = 0
     f.st.day = 7
     f.pct = [25]
@@ -215,7 +216,8 @@ def test_leaching_dose_for_brackish_water_on_drip():
     p = f.plan()
     assert (p.plot, p.reason) == (0, codes.R_LEACH)  # past target on purpose
     dose = f.p.leach_left_s(0)
-    assert abs(dose - (3600 + 200) * lr / (1 - lr)) < 4  # the episode's own cycle counts too
+    assert dose == 275
+    assert abs(dose - 3600 * lr / (1 - lr)) < 3
     given = 0
     while p.plot == 0:
         assert p.reason == codes.R_LEACH and p.run_s <= 200

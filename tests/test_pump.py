@@ -499,3 +499,43 @@ def test_stepping_a_run_allocates_nothing_on_micropython():
     # A whole run (lead, prime, 300 s, lag, idle) with the heap locked.
     out = subprocess.run([MP, "-c", HEAP_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok 400 3 10000", out.stdout + out.stderr
+
+
+def test_the_planner_and_the_sequencer_water_a_dry_plot_in_cycles():
+    # A morning on one plot at 20 %: the planner asks for 600 s cycles, the
+    # sequencer runs them with a 20 min soak between, moisture climbs 1 point
+    # a minute while water flows, and the episode ends at the 45 % target.
+    from saxaul import planner
+
+    cfg = make_cfg(1, leach_every_days=7, plots_at_once=1)
+    cfg["plots"][0].update(
+        enabled=True, start_pct=30, target_pct=45, cycle_s=600, soak_s=1200, daily_max_s=3600,
+        fault_policy="fallback", fallback_s=600, leach_pml=0,
+    )
+    pl = planner.Planner(1)
+    seq = pump.Sequencer(1)
+    st = State(1)
+    pct, pfaults, soak = [20], [0], [0]
+    now, wet_s, starts, trace = 0, 0, [], []
+    while now < 4 * 3600:
+        if seq.state == pump.IDLE:
+            p = pl.plan(now, 0, pct, pfaults, codes.R_NONE, st, cfg, soak)
+            if p.plot != codes.NO_PLOT and seq.request(p.plot, p.run_s, p.reason, now, cfg, st) == codes.R_NONE:
+                starts.append((now, p.run_s, p.reason))
+                trace.append((now, seq.pump_on, seq.valves))
+        dt = min(seq.next_s(now), 60) or 1
+        now += dt
+        was_on = seq.pump_on
+        pulses = 15 * dt if was_on else 0
+        r = seq.step(now, pulses, False, False, cfg, PPL)
+        if was_on:
+            wet_s += dt
+            pct[0] = 20 + wet_s // 60
+        if r != codes.R_NONE:
+            pl.ran(seq.plot, seq.run_s, now, seq.start_reason)
+            soak[0] = now + 1200
+        trace.append((now, seq.pump_on, seq.valves))
+    assert [s[1:] for s in starts] == [(600, codes.R_MOISTURE_LOW)] * 3  # 20 -> 30 -> 40 -> 50
+    assert all(b[0] - a[0] >= 600 + 1200 for a, b in zip(starts, starts[1:]))  # each soak held
+    assert pct[0] == 50 and st.used_s[0] == 1800 and st.since_leach_s[0] == 1800
+    check_order(trace, 2, 3)
