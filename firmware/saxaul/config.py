@@ -135,7 +135,7 @@ def _v1_to_v2(d):
             p["ece_slope_pct"] = _find(PLOT, "ece_slope_pct")[2]
 
 
-_MIGRATIONS = (None, _v1_to_v2)  # index v: from version v to v + 1
+_MIGRATIONS = (_v1_to_v2,)  # index v - 1: from version v to v + 1
 
 
 def migrate(d):
@@ -147,7 +147,7 @@ def migrate(d):
         raise ValueError("config version %s: this firmware reads 1..%d" % (_fmt(v), SCHEMA_VERSION))
     d = copy(d)
     while v < SCHEMA_VERSION:
-        _MIGRATIONS[v](d)
+        _MIGRATIONS[v - 1](d)
         v += 1
     d["version"] = v
     return d
@@ -309,7 +309,8 @@ def apply(cfg, path, value):
 
 def describe():
     """Rows (key, type, default, min, max, unit, help); plot keys as plotN.KEY."""
-    rows = list(GLOBAL)
+    rows = []  # type: list
+    rows.extend(GLOBAL)
     for e in PLOT:
         rows.append(("plotN." + e[0],) + e[1:])
     return rows

@@ -105,7 +105,7 @@ class Journal:
         self._wall = 0
         self._buf = bytearray(_BUF)
         self._mv = memoryview(self._buf)
-        self._views = [None] * (_BUF + 1)  # one view per record length, made once
+        self._views = [None] * (_BUF + 1)  # type: list  # one view per record length, made once
         if self.dir:
             try:
                 os.mkdir(self.dir)

@@ -11,7 +11,7 @@ MISSING = const(1)  # first boot or wiped flash: defaults
 CORRUPT = const(2)  # unreadable or wrong shape: defaults (scalars kept when readable)
 
 _VERSION = const(1)
-_SCALARS = ("boot", "day", "dry_tries", "gfaults")
+_SCALARS = ("boot", "day", "night_seen", "dry_tries", "gfaults")
 _LISTS = ("used_s", "since_leach_s", "leach_day", "fallback_day")
 
 
@@ -35,6 +35,7 @@ class State:
         """Defaults, in place (the lists keep their identity)."""
         self.boot = 0  # boot count
         self.day = 0  # PV day number
+        self.night_seen = 0  # a dusk was confirmed since the last dawn (power.Power.restore)
         self.dry_tries = 0  # dry-run tries today
         self.gfaults = 0  # latched global fault bits (codes.G_*)
         self._fill_lists()
@@ -115,7 +116,7 @@ class State:
         return LOADED
 
     def to_dict(self):
-        d = {"v": _VERSION}
+        d = {"v": _VERSION}  # type: dict
         for k in _SCALARS:
             d[k] = getattr(self, k)
         for k in _LISTS:
