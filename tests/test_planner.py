@@ -341,3 +341,14 @@ def test_planning_allocates_nothing_on_micropython():
     # must run on preallocated objects only, as they do every tick on a board.
     out = subprocess.run([MP, "-c", HEAP_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok 200", out.stdout + out.stderr
+
+
+def test_a_burst_line_stops_watering_that_plot_but_clogged_emitters_do_not():
+    f = Field()
+    f.pct = [10, 20]  # both dry; plot 0 the driest
+    f.pfaults = [codes.F_FLOW_HIGH, 0]
+    p = f.plan()
+    assert (p.plot, p.reason) == (1, codes.R_MOISTURE_LOW)  # the burst plot is skipped
+    f.pfaults = [codes.F_FLOW_LOW, 0]
+    p = f.plan()
+    assert (p.plot, p.reason) == (0, codes.R_MOISTURE_LOW)  # not a probe fault: no fallback

@@ -28,10 +28,13 @@
 from micropython import const
 
 from saxaul.codes import (
+    F_FLOW_HIGH,
+    F_PROBE_ANY,
     NO_PLOT,
     R_DAILY_CAP,
     R_DISABLED,
     R_FALLBACK,
+    R_FLOW_HIGH,
     R_LEACH,
     R_MANUAL,
     R_MOISTURE_LOW,
@@ -149,8 +152,15 @@ class Planner:
             reason = R_DISABLED
             score = 0
             dose_s = 0
-            if pc["enabled"]:
-                faulted = pfaults[i] != 0
+            if pc["enabled"] and pfaults[i] & F_FLOW_HIGH:
+                # A burst line wastes the only water there is: no more runs
+                # for this plot until the host clears the fault. Low flow
+                # (clogged emitters) still waters: less is better than none.
+                self._episode[i] = False
+                cat = _CAT_FAULT
+                reason = R_FLOW_HIGH
+            elif pc["enabled"]:
+                faulted = pfaults[i] & F_PROBE_ANY != 0
                 cap_s = pc["daily_max_s"]
                 if cap_s > HARD_MAX_DAILY_S:
                     cap_s = HARD_MAX_DAILY_S

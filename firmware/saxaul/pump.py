@@ -273,8 +273,10 @@ class Sequencer:
             self.plot_fault[p] |= F_FLOW_HIGH
             return R_FLOW_HIGH
         if lo > 0 and ml_min * 100 < want * lo:
+            # Clogged emitters: reported, but the run goes on, since a plot
+            # that gets less water still lives; the probe ends the episode.
             self.plot_fault[p] |= F_FLOW_LOW
-            return R_FLOW_LOW
+            return R_NONE
         self.plot_fault[p] &= ~_FLOW_FAULTS  # the line measured normal again
         return R_NONE
 
@@ -307,6 +309,21 @@ class Sequencer:
             st.gfaults |= G_RELAY_STUCK
             st.mark()
         return R_RELAY_STUCK
+
+    def abort(self, reason, now_s):
+        """Everything off at once (an exception in the tick: the board is already off).
+
+        Returns True when the pump was running, so the caller can account the
+        run. A stuck relay keeps its valve: the pump it cannot stop must never
+        dead-head.
+        """
+        was_on = self.pump_on
+        if was_on:
+            self._pump_off(reason, now_s)
+        self.pump_on = False
+        self.state = IDLE
+        self.valves = (1 << self.plot) if self.stuck else 0
+        return was_on
 
     # Latches.
     def clear_latch(self, st):
