@@ -37,5 +37,14 @@ lint: $(STUBS)
 pytest: venv
 	$(BIN)/python -m pytest -q
 
+# Wiring diagrams of the shipped boards, drawn from their board files.
+.PHONY: wiring
+wiring: venv
+	mkdir -p docs/wiring
+	for f in boards/*.json; do \
+	  b=$$(basename $$f .json); \
+	  $(BIN)/python -m host_tools wiring --board $$b --out docs/wiring/$$b.svg || exit 1; \
+	done
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache
