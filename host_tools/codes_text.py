@@ -13,7 +13,7 @@ from host_tools import fw
 REASONS = {
     "NONE": ("nothing to do", None),
     "MOISTURE_LOW": ("moisture below start", "moisture {pct}% < start {start_pct}%"),
-    "TARGET": ("moisture reached target", "moisture {pct}% >= target {target_pct}%"),
+    "TARGET": ("moisture reached target", "moisture reached target {target_pct}%"),
     "CYCLE_DONE": ("cycle done, soaking", "cycle of {run_s} s done, soaking"),
     "DAILY_CAP": ("daily run time used", "daily run time used ({used_s} s of {daily_max_s} s)"),
     "LEACH": ("leaching dose", "leaching dose of {run_s} s"),
@@ -40,6 +40,16 @@ REASONS = {
     "RELAY_STUCK": ("flow after pump off (relay stuck?)", None),
     "DISABLED": ("plot disabled", None),
     "WET": ("moist enough", "moisture {pct}% >= start {start_pct}%"),
+}
+
+# A sentence quotes numbers only when they agree with the reason: a log's last
+# sample may be minutes older than the decision, and a sentence that says
+# "moisture 24% < start 22%" would be false.
+CHECKS = {
+    "MOISTURE_LOW": lambda v: v["pct"] < v["start_pct"],
+    "WET": lambda v: v["pct"] >= v["start_pct"],
+    "PV_WEAK": lambda v: v["pv_mv"] < v["pv_start_mv"],
+    "PV_SAG": lambda v: v["pv_mv"] < v["pv_stop_mv"],
 }
 
 # name -> (short words, what it means and what to do): the field guide's table.
@@ -84,7 +94,7 @@ RESETS = {
     "DEEPSLEEP": "wake from deep sleep",
     "SOFT": "soft reset",
 }
-CONFIG_EVENTS = ("loaded", "defaults (missing)", "defaults (bad)", "changed")
+CONFIG_EVENTS = ("loaded", "defaults (missing)", "defaults (bad)", "migrated or changed")
 
 
 def codes():
@@ -115,8 +125,10 @@ def reason_text(code, values=None):
     short, sentence = REASONS[name]
     if sentence and values:
         try:
-            return sentence.format_map(values)
-        except (KeyError, ValueError, IndexError):
+            check = CHECKS.get(name)
+            if check is None or check(values):
+                return sentence.format_map(values)
+        except (KeyError, ValueError, IndexError, TypeError):
             pass
     return short
 

@@ -56,3 +56,11 @@ def test_fault_table_for_the_field_guide_matches_the_firmware_bits():
         assert getattr(codes, prefix + name) == bit, name
         assert words and meaning
     assert ("global", codes.G_DRY_RUN, "DRY_RUN") == rows[len(codes.PLOT_FAULT_NAMES)][:3]
+
+
+def test_numbers_that_contradict_the_reason_are_not_quoted():
+    # The last sample read 24 % but the controller started for MOISTURE_LOW against 22 %:
+    # the sample is older than the decision, so the sentence keeps to words.
+    assert ct.reason_text(codes.R_MOISTURE_LOW, {"pct": 24, "start_pct": 22}) == "moisture below start"
+    assert ct.reason_text(codes.R_PV_SAG, {"pv_mv": 11000, "pv_stop_mv": 11500}) == "PV 11000 mV < stop 11500 mV while pumping"
+    assert ct.reason_text(codes.R_TARGET, {"target_pct": 60}) == "moisture reached target 60%"
