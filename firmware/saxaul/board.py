@@ -198,6 +198,12 @@ class Board:
             pwr.value(0)
         return mv
 
+    def probe_range_mv(self, i):
+        """What probe i can read: the ADC's linear range, or 0..3300 on the ADS1115."""
+        if isinstance(self._probes[i], int):
+            return 0, 3300  # the probe's own supply bounds it, not the ADS1115 scale
+        return self.adc_lo_mv, self.adc_hi_mv
+
     def temp_c(self):
         """Air temperature for the frost rule; 25 when the board has no sensor."""
         if self._temp is None:

@@ -1,0 +1,399 @@
+# The controller: one tick reads, decides, acts, journals and reports.
+#
+# Telemetry: one line per tick on stdout, space-separated integers:
+#   T up_s day pv_state pv_mv batt_mv temp_c outputs plot reason gfaults n [pct_i pfault_i]*n
+# up_s uptime seconds; pv_state 0 night, 1 weak, 2 ok; outputs bit 0 pump,
+# bit 1+i valve i; plot the active or most urgent plot (1-based, 0 none);
+# reason a code from codes.REASON_NAMES; gfaults global fault bits
+# (codes.GLOBAL_FAULT_NAMES); n plots, then per plot moisture % and its fault
+# bits (codes.PLOT_FAULT_NAMES). Console answers start with "@ " instead.
+import gc
+import time
+
+from micropython import const
+
+from saxaul import codes, planner, power, pump, sensing
+
+# Stages, journaled with an exception so the log says where it happened.
+_ST_READ = const(1)
+_ST_SENSE = const(2)
+_ST_POWER = const(3)
+_ST_PLAN = const(4)
+_ST_PUMP = const(5)
+_ST_JOURNAL = const(6)
+_ST_CONSOLE = const(7)
+_EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
+_WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
+
+
+class Controller:
+    """The loop's state; `tick()` returns the seconds to sleep."""
+
+    def __init__(self, board, cfg, st, journal, state_path="state.json"):
+        n = board.n_plots
+        self.board = board
+        self.cfg = cfg
+        self.st = st
+        self.journal = journal
+        self.state_path = state_path
+        self.n = n
+        self.probes = [sensing.Probe(*board.probe_range_mv(i)) for i in range(n)]
+        self.power = power.Power()
+        self.power.restore(st.day, st.night_seen)
+        self.planner = planner.Planner(n)
+        self.seq = pump.Sequencer(n)
+        self.pct = [0] * n
+        self.pfaults = [0] * n
+        self._pf_seen = [0] * n
+        self.soak_until = [0] * n
+        self._g_seen = st.gfaults
+        self.now_s = 0
+        self._ticks = time.ticks_ms()
+        self._ms = 0
+        self.pv_mv = 0
+        self.batt_mv = 0
+        self.temp_c = 25
+        self.reason = codes.R_NONE
+        self.plot = codes.NO_PLOT
+        self.frost = False
+        self.batt_low = False
+        self._refused = codes.R_NONE
+        self._next_sample_s = 0
+        self._ml_sample = 0
+        self._stage = 0
+        self.console = None
+        self.exceptions = 0
+        t = time.gmtime(0)
+        self._epoch_add = _EPOCH_2000 if t[0] == 2000 else 0
+
+    # Time
+
+    def _clock(self):
+        t = time.ticks_ms()
+        self._ms += time.ticks_diff(t, self._ticks)
+        self._ticks = t
+        if self._ms >= 1000:
+            s = self._ms // 1000
+            self.now_s += s
+            self._ms -= s * 1000
+        return self.now_s
+
+    def wall_s(self):
+        """Seconds since 1970 when the RTC was set, else 0."""
+        if time.gmtime()[0] < _WALL_MIN_YEAR:
+            return 0
+        return int(time.time()) + self._epoch_add
+
+    def _stamp(self):
+        self.journal.stamp(self.st.boot, self.now_s, self.wall_s())
+
+    def _event(self, kind, plot, a=0, b=0, c=0):
+        self._stamp()
+        self.journal.event(kind, plot, a, b, c)
+
+    # The tick
+
+    def tick(self):
+        now = self._clock()
+        b = self.board
+        cfg = self.cfg
+        seq = self.seq
+        st = self.st
+        self._stage = _ST_READ
+        pulses = b.take_pulses()
+        pv = b.read_pv_mv()
+        self.pv_mv = pv
+        self.batt_mv = b.read_batt_mv()
+        self.temp_c = b.temp_c()
+        tank = b.tank_low()
+
+        self._stage = _ST_POWER
+        pw = self.power
+        pw.update(pv, now, seq.pump_on, cfg)
+        if pw.dawn:
+            self._dawn()
+        elif pw.dusk:
+            self._event(codes.E_DUSK, codes.NO_PLOT, pw.day)
+        self.frost = power.frost(self.temp_c, cfg, self.frost)
+        self.batt_low = pw.battery_low(self.batt_mv, cfg)
+
+        ns = 1 if pw.night_seen else 0
+        if st.day != pw.day or st.night_seen != ns:
+            st.day = pw.day
+            st.night_seen = ns
+            st.mark()
+
+        self._stage = _ST_SENSE
+        # Probes are read when a decision or a sample needs them; while a plot
+        # is watered only its own probe changes fast enough to matter.
+        busy = seq.state != pump.IDLE
+        self._sense(now, (not busy and pw.state != power.NIGHT) or now >= self._next_sample_s)
+
+        self._stage = _ST_PUMP
+        # Every tick, idle too (the tank float, a relay stuck on). The pulses of
+        # the last sleep belong to the run that made them: step first, then
+        # decide whether the plot has had enough.
+        ended = seq.step(now, pulses, pw.sag, tank, cfg, b.pulses_per_l)
+        if ended == codes.R_RELAY_STUCK:
+            self._event(codes.E_STOP, seq.plot, ended, seq.run_s, seq.ml)
+        elif ended:
+            self._ended(ended, now)
+        elif seq.state == pump.RUNNING and self._target_reached(seq.plot):
+            seq.stop(codes.R_TARGET, now)
+            self._ended(codes.R_TARGET, now)
+        gate = self._gate(now, tank)
+
+        self._stage = _ST_PLAN
+        if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK):
+            plan = self.planner.plan(now, pw.day, self.pct, self.pfaults, gate, st, cfg, self.soak_until)
+            self.plot = plan.plot
+            self.reason = plan.reason
+            if plan.plot != codes.NO_PLOT:
+                self._start(plan, now)
+        else:
+            self.plot = seq.plot
+            self.reason = seq.start_reason if seq.pump_on or seq.state != pump.IDLE else seq.reason
+
+        b.set_outputs(seq.pump_on, seq.valves)
+        b.led(seq.pump_on)
+
+        self._stage = _ST_JOURNAL
+        self._faults()
+        if now >= self._next_sample_s:
+            self._next_sample_s = now + cfg["sample_every_min"] * 60
+            self._stamp()
+            self.journal.sample(pv, self.batt_mv, self.pct, self.pfaults, b.outputs_mask(), self._ml_sample)
+            self._ml_sample = 0
+        st.save(self.state_path)
+        self.telemetry()
+        self._stage = 0
+        return self._sleep_s(now)
+
+    def _target_reached(self, p):
+        # Only a run for dryness stops at the target: a leaching or fallback
+        # dose is meant to go past it, and a manual run is the host's call.
+        if self.seq.start_reason != codes.R_MOISTURE_LOW or self.pfaults[p]:
+            return False
+        return self.pct[p] >= self.cfg["plots"][p]["target_pct"]
+
+    def _sense(self, now, needed):
+        b = self.board
+        plots = self.cfg["plots"]
+        seq = self.seq
+        for i in range(self.n):
+            if needed or (i == seq.plot and seq.state != pump.IDLE):
+                pr = self.probes[i]
+                wet = seq.pump_on and i == seq.plot
+                self.pfaults[i] = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
+                self.pct[i] = pr.pct
+
+    def _gate(self, now, tank):
+        """Why no pump may start now (R_NONE when starts are allowed)."""
+        st = self.st
+        if self.frost:
+            return codes.R_FROST
+        if self.batt_low:
+            return codes.R_BATTERY
+        if tank:
+            return codes.R_TANK_LOW
+        if st.gfaults & (codes.G_DRY_RUN | codes.G_RELAY_STUCK):
+            return codes.R_LATCHED
+        return self.power.can_start(now)
+
+    def _start(self, plan, now):
+        p = plan.plot
+        r = self.seq.request(p, plan.run_s, plan.reason, now, self.cfg, self.st)
+        if r == codes.R_NONE:
+            self._refused = codes.R_NONE
+            self._event(codes.E_START, p, plan.reason, plan.run_s)
+            if plan.manual:
+                self.planner.cancel_manual()
+        else:
+            self.reason = r
+            if r != self._refused:  # journal a refusal once, not every tick
+                self._refused = r
+                self._event(codes.E_REFUSE, p, r, plan.reason)
+            if plan.manual:
+                self.planner.cancel_manual()
+
+    def _ended(self, why, now):
+        seq = self.seq
+        p = seq.plot
+        cfg = self.cfg
+        run_s = seq.run_s
+        self._ml_sample += seq.ml
+        self.planner.ran(p, run_s, now, seq.start_reason)
+        self.soak_until[p] = now + cfg["plots"][p]["soak_s"]
+        self.probes[p].watered(now, run_s)
+        if why == codes.R_PV_SAG:
+            self.power.on_sag(now, cfg)
+        elif run_s > 0:
+            self.power.on_run_ok()
+        pf = seq.plot_fault[p]
+        if pf:
+            self.pfaults[p] |= pf
+        self._event(codes.E_STOP, p, why, run_s, seq.ml)
+        self.st.mark()
+
+    def _dawn(self):
+        st = self.st
+        st.new_day(self.power.day)
+        self.seq.new_day(st, self.cfg)
+        self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)
+
+    def _faults(self):
+        seen = self._pf_seen
+        for i in range(self.n):
+            f = self.pfaults[i]
+            if f != seen[i]:
+                self._fault_diff(i, seen[i], f)
+                seen[i] = f
+        g = self.gfaults()
+        if g != self._g_seen:
+            self._fault_diff(codes.NO_PLOT, self._g_seen, g)
+            self._g_seen = g
+
+    def _fault_diff(self, plot, old, new):
+        bit = 1
+        while bit <= 128:
+            if (new & bit) and not (old & bit):
+                self._event(codes.E_FAULT_SET, plot, bit)
+            elif (old & bit) and not (new & bit):
+                self._event(codes.E_FAULT_CLR, plot, bit)
+            bit <<= 1
+
+    def gfaults(self):
+        """Global fault bits: the latched ones plus the conditions of this tick."""
+        g = self.st.gfaults
+        if self.frost:
+            g |= codes.G_FROST
+        if self.batt_low:
+            g |= codes.G_BATTERY
+        if self.board.tank_low():
+            g |= codes.G_TANK_LOW
+        return g
+
+    def _sleep_s(self, now):
+        cfg = self.cfg
+        seq = self.seq
+        if seq.state != pump.IDLE:
+            s = seq.next_s(now)
+            t = cfg["run_tick_s"]
+            if s > t:
+                s = t
+            return s if s > 0 else 1
+        if self.power.state == power.NIGHT:
+            return cfg["night_tick_s"]
+        return cfg["tick_s"]
+
+    def telemetry(self):
+        print("T", self.now_s, self.power.day, self.power.state, self.pv_mv, end=" ")
+        print(self.batt_mv, self.temp_c, self.board.outputs_mask(), end=" ")
+        p = self.plot
+        print(0 if p == codes.NO_PLOT else p + 1, self.reason, self.gfaults(), self.n, end="")
+        for i in range(self.n):
+            print("", self.pct[i], self.pfaults[i], end="")
+        print()
+
+    # The loop
+
+    def step(self):
+        """One tick with its safety net; returns the seconds to sleep."""
+        try:
+            return self.tick()
+        except Exception as exc:  # any bug or I/O error: outputs off, log, go on
+            return self.on_exception(exc)
+
+    def on_exception(self, exc):
+        seq = self.seq
+        self.board.all_off()
+        ran = seq.abort(codes.R_EXCEPTION, self.now_s)
+        if seq.stuck:  # the pump we cannot stop keeps its valve
+            self.board.set_outputs(False, seq.valves)
+        self.exceptions += 1
+        stage = self._stage
+        self._stage = 0
+        try:
+            print("E", stage, repr(exc))
+            if ran:
+                self._ended(codes.R_EXCEPTION, self.now_s)
+            self.st.gfaults |= codes.G_EXCEPTION
+            self.st.mark()
+            self._event(codes.E_EXC, codes.NO_PLOT, stage)
+        except Exception:
+            pass  # the journal itself may be what failed
+        return self.cfg["tick_s"]
+
+    def run(self, ticks=-1):
+        """Run forever (or `ticks` ticks); the caller turns outputs off in a finally."""
+        while ticks != 0:
+            s = self.step()
+            self.board.sleep_s(s, self._poll)
+            if ticks > 0:
+                ticks -= 1
+
+    def _poll(self):
+        c = self.console
+        if c is not None:
+            try:
+                c.poll()
+            except Exception as exc:
+                self._stage = _ST_CONSOLE
+                self.on_exception(exc)
+
+    # Host requests (from the console)
+
+    def manual(self, plot, run_s):
+        if not 0 <= plot < self.n or run_s <= 0:
+            return codes.R_DISABLED
+        self.planner.manual(plot, run_s)
+        return codes.R_NONE
+
+    def host_stop(self):
+        self.planner.cancel_manual()
+        if self.seq.state != pump.IDLE:
+            self.seq.stop(codes.R_HOST_STOP, self.now_s)
+        return codes.R_NONE
+
+    def clear_faults(self):
+        st = self.st
+        self.seq.clear_latch(st)
+        st.gfaults = 0
+        st.mark()
+        for i in range(self.n):
+            self.probes[i].clear()
+            self.pfaults[i] = 0
+        return codes.R_NONE
+
+    def probe_median_mv(self, plot, n=15):
+        vals = [self.board.read_probe_mv(plot) for _ in range(n)]
+        vals.sort()
+        return vals[n // 2]
+
+    def status(self):
+        import os
+
+        try:
+            fs = os.statvfs(".")
+            flash_free = fs[0] * fs[3]
+        except (OSError, AttributeError):
+            flash_free = -1
+        return {
+            "uptime_s": self.now_s,
+            "boot": self.st.boot,
+            "day": self.power.day,
+            "pv_state": self.power.state,
+            "pv_mv": self.pv_mv,
+            "batt_mv": self.batt_mv,
+            "temp_c": self.temp_c,
+            "outputs": self.board.outputs_mask(),
+            "plot": self.plot,
+            "reason": self.reason,
+            "gfaults": self.gfaults(),
+            "pct": list(self.pct),
+            "pfaults": list(self.pfaults),
+            "used_s": list(self.st.used_s),
+            "exceptions": self.exceptions,
+            "mem_free": gc.mem_free() if hasattr(gc, "mem_free") else -1,
+            "flash_free": flash_free,
+        }
