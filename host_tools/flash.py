@@ -136,18 +136,18 @@ def check_image(data, chip):
     if how == "uf2":
         expected = "a UF2 image for rp2040 (family 0x%08x)" % RP2040_FAMILY
         if not what.startswith("a UF2 image"):
-            raise UserError("the image is %s; a %s board needs %s" % (what, chip, expected))
+            raise UserError("the image is %s; this %s board needs %s" % (what, chip, expected))
         family = _uf2_family(data)
         if family != RP2040_FAMILY:
-            raise UserError("the image is %s; a %s board needs %s" % (what, chip, expected))
+            raise UserError("the image is %s; this %s board needs %s" % (what, chip, expected))
         return "UF2 for rp2040, %d blocks" % (len(data) // UF2_BLOCK)
     expected = "an ESP image (.bin) for %s" % chip
     if not what.startswith("an ESP image"):
         hint = ": this board flashes with esptool, use the .bin" if what.startswith("a UF2") else ""
-        raise UserError("the image is %s; a %s board needs %s%s" % (what, chip, expected, hint))
+        raise UserError("the image is %s; this %s board needs %s%s" % (what, chip, expected, hint))
     cid = struct.unpack_from("<H", data, 12)[0]
     if ESP_CHIP_IDS.get(cid) != chip:
-        raise UserError("the image is %s; a %s board needs %s" % (what, chip, expected))
+        raise UserError("the image is %s; this %s board needs %s" % (what, chip, expected))
     return "ESP image for %s, %d bytes" % (chip, len(data))
 
 

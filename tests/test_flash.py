@@ -120,7 +120,7 @@ def test_esp_image_for_the_wrong_chip_is_refused():
     with pytest.raises(UserError) as exc:
         flash.check_image(esp_image(0x0009), "esp32")
     assert "an ESP image for esp32s3" in str(exc.value) and "needs an ESP image (.bin) for esp32" in str(exc.value)
-    with pytest.raises(UserError, match="ESP image for esp32c3; a esp32s3 board"):
+    with pytest.raises(UserError, match="ESP image for esp32c3; this esp32s3 board"):
         flash.check_image(esp_image(0x0005), "esp32s3")
     with pytest.raises(UserError, match="use the .bin"):
         flash.check_image(uf2(0x1C5F21B0), "esp32")
@@ -155,3 +155,16 @@ def test_unknown_board_lists_the_known_ones(tmp_path):
     path.write_text(json.dumps({"chip": "stm32"}))
     with pytest.raises(UserError, match="names chip 'stm32'"):
         flash.board_chip(str(path))
+
+
+def test_cli_refuses_a_wrong_image_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = write(tmp_path, "page.uf2", b"<html><body>Not Found</body></html>")
+    r = subprocess.run([sys.executable, "-m", "host_tools", "flash", "--board", "pico", "--image", path],
+                       cwd=root, capture_output=True, text=True)
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr == ("saxaul: error: the image is an HTML page (a download that failed?); this rp2040 board "
+                        "needs a UF2 image for rp2040 (family 0xe48bff56)\n")
