@@ -1,0 +1,177 @@
+# Reference controllers for the season scores: a fixed timer, a naive threshold switch and an oracle.
+#
+# They drive the same field as the firmware, through its pins (probes) and
+# its direct output API, on CPython, and are scored the same way. The
+# timer and the naive switch are what a farmer might install; the oracle
+# knows the true depletion, salt and panel and marks the physical limit.
+import field as fieldmod
+import soil
+
+DAY_MS = fieldmod.DAY_MS
+NAMES = ("timer", "naive", "oracle")
+
+
+class Clock:
+    """A hand-moved clock with the one call the field needs."""
+
+    def __init__(self):
+        self.t = 0
+
+    def now_ms(self):
+        return self.t
+
+    def add_hook(self, fn):
+        pass
+
+
+class PulseSink:
+    """Counts flow pulses (the baselines need no flow meter)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def pulse(self, pin, n=1):
+        self.n += n
+        return n
+
+
+def make_field(sc, board):
+    clock = Clock()
+    return fieldmod.Field(sc, board, clock, PulseSink()), clock
+
+
+def mean_etc_mm(f, i):
+    """Season mean of Kc ET0 for plot i: what a timer is sized to."""
+    crop = f.crops[i]
+    tot = 0.0
+    for d, day in enumerate(f.days):
+        tot += soil.kc_on(crop, d) * day.et0_mm
+    return tot / len(f.days)
+
+
+def run_s_for_mm(f, i, mm):
+    """Seconds of emitter flow that put mm on plot i."""
+    return mm * f.area_m2[i] / f.emit_lpm[i] * 60.0
+
+
+def run_timer(sc, board, progress=None):
+    """One daily run at solar noon, plot after plot, sized to the season's mean ETc; blind to all else."""
+    f, clock = make_field(sc, board)
+    runs_ms = [int(run_s_for_mm(f, i, mean_etc_mm(f, i)) * 1000) for i in range(f.n_plots)]
+    for d in range(f.n_days):
+        t = d * DAY_MS + 12 * 3600000
+        for i in range(f.n_plots):
+            clock.t = t
+            f.set_outputs(True, 1 << i)
+            t += runs_ms[i]
+            clock.t = t
+            f.set_outputs(False, 0)
+        if progress:
+            progress(d + 1, f.n_days)
+    clock.t = f.end_ms
+    f.advance_to(f.end_ms)
+    return f
+
+
+def probe_pct(f, i, cfg_plot):
+    """Read plot i's probe through its pins, as a board does, and scale with the configured calibration."""
+    spec = f.board["plots"][i]["probe"]
+    pw = spec.get("power_pin")
+    if pw is not None:
+        f.write(pw, 1)
+    key = spec["pin"] if "pin" in spec else ("ads", spec["ads"])
+    mv = f.adc_uv(key) // 1000
+    if pw is not None:
+        f.write(pw, 0)
+    dry, wet = cfg_plot["dry_mv"], cfg_plot["wet_mv"]
+    return (dry - mv) * 100 // (dry - wet)
+
+
+def _cfg_plots(sc, f):
+    import scenario
+
+    out = []
+    cfg = sc["config"].get("plots", [])
+    for i in range(f.n_plots):
+        c = cfg[i] if i < len(cfg) else {}
+        dry, wet = scenario.calibration(sc, i)
+        out.append({"dry_mv": c.get("dry_mv", dry), "wet_mv": c.get("wet_mv", wet),
+                    "start_pct": c.get("start_pct", 35), "target_pct": c.get("target_pct", 60)})
+    return out
+
+
+def run_naive(sc, board, period_s=600, progress=None):
+    """Every 10 min, day and night: a valve opens below start_pct and closes above target_pct; pump on while any is open."""
+    f, clock = make_field(sc, board)
+    cfg = _cfg_plots(sc, f)
+    mask = 0
+    step = period_s * 1000
+    t = 0
+    day = 0
+    while t < f.end_ms:
+        clock.t = t
+        for i in range(f.n_plots):
+            pct = probe_pct(f, i, cfg[i])
+            if pct < cfg[i]["start_pct"]:
+                mask |= 1 << i
+            elif pct > cfg[i]["target_pct"]:
+                mask &= ~(1 << i)
+        f.set_outputs(mask != 0, mask)
+        t += step
+        if progress and t // DAY_MS != day:
+            day = t // DAY_MS
+            progress(day, f.n_days)
+    clock.t = f.end_ms
+    f.advance_to(f.end_ms)
+    return f
+
+
+def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None):
+    """Knows Dr, ECe, the tank and the panel: refills a plot to field capacity plus its leaching
+    requirement, Dr / (1 - LR), whenever the pump can start; one plot at a time."""
+    f, clock = make_field(sc, board)
+    step = period_s * 1000
+    t = 0
+    plot = -1
+    until = 0
+    day = 0
+    while t < f.end_ms:
+        clock.t = t
+        if plot >= 0:
+            f.advance_to(t)
+            if t >= until or not f.pvp.running or (f.tank is not None and f.tank_l <= 0):
+                f.set_outputs(False, 0)
+                plot = -1
+        if plot < 0 and f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
+            best = -1
+            worst = 0.0
+            for i in range(f.n_plots):
+                p = f.plots[i]
+                need = p.dr / p.raw
+                if need >= trigger and need > worst:
+                    best, worst = i, need
+            if best >= 0:
+                p = f.plots[best]
+                gross = p.dr / (1.0 - p.lr)
+                if p.ece() > 0.95 * p.thr:
+                    gross = p.dr / (1.0 - 2 * p.lr)  # salt over the threshold: leach harder
+                run_ms = int(run_s_for_mm(f, best, gross) * 1000)
+                f.set_outputs(True, 1 << best)
+                plot = best
+                until = t + run_ms
+        # Wake at the run's end when it comes before the next period.
+        t = until if plot >= 0 and until < t + step else t + step
+        if progress and t // DAY_MS != day:
+            day = t // DAY_MS
+            progress(day, f.n_days)
+    clock.t = f.end_ms
+    f.advance_to(f.end_ms)
+    return f
+
+
+RUNNERS = {"timer": run_timer, "naive": run_naive, "oracle": run_oracle}
+
+
+def run(name, sc, board, progress=None):
+    """Run baseline `name` over the scenario; returns the field with its daily rows."""
+    return RUNNERS[name](sc, board, progress=progress)
