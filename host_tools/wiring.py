@@ -773,8 +773,14 @@ class _Diagram:
             "Nets: 3V3 is the board's 3V3 pin; 5V its 5 V (VBUS/VIN) pin; PV+ the panel's plus; %s"
             % ("V+ valves the valve coils' 12 V supply (the battery, BAT+)." if b.get("battery")
                else "V+ valves the valve coils' 12 V supply (a 12 V regulator from PV+)."),
-            "Outputs stay off until the board file and config are loaded: MOSFET gates have pull-downs, relay inputs idle at the off level.",
         ]
+        drivers = set(blk["driver"] for blk in blocks if blk["kind"] == "switch")
+        held = []
+        if "mosfet" in drivers:
+            held.append("MOSFET gates are held low by their pull-downs")
+        if "relay" in drivers:
+            held.append("a relay module's input takes current to turn on, so a floating pin leaves it off")
+        notes.append("Outputs stay off from reset until the firmware drives them: %s." % "; ".join(held))
         for note in notes:
             for line in _wrap(note, 150):
                 d.text(20, y, line, size=12)

@@ -217,3 +217,19 @@ def test_load_board_raises_user_error_for_the_host_commands(tmp_path):
     with pytest.raises(UserError) as exc:
         wiring.load_board(bad_board(tmp_path, chip="esp8266"))
     assert 'chip = "esp8266": must be "esp32" or "rp2040"' in str(exc.value)
+
+
+def test_relay_pump_active_low_led_and_analog_frost_sensor_are_drawn():
+    """A bench build: pump on a relay channel, LED sinking into the pin, a TMP36 on the last ADC1 pin."""
+    board = load("virtual")
+    board["pump"] = {"pin": 23, "active_low": True}
+    board["led"] = {"pin": 4, "active_low": True}
+    board["temp"] = {"kind": "adc", "pin": 39, "mv_at_0c": 500, "mv_per_c": 10}
+    board["plots"][0]["probe"]["power_pin"] = None
+    text = wiring.svg(board)
+    assert "pump.pin (out, active low)" in text and "pin low = pump on" in text
+    assert "led.pin (out, active low)" in text and "temp.pin (ADC)" in text
+    assert ">GPIO18<" not in text  # the probe runs from 3V3 now
+    rows = wiring.parts(board)
+    assert any(r[0] == "K1" and "pump switch" in r[3] for r in rows)
+    assert any("analog temperature sensor" in r[1] for r in rows)
