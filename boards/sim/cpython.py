@@ -62,6 +62,21 @@ class Fakes:
         finally:
             sys.modules["time"] = saved
 
+    def sim_module(self, name):
+        """Load boards/sim/NAME.py (a world) against the fakes, as on the unix port."""
+        saved = sys.modules.get("time")
+        sys.modules["time"] = self.time
+        sys.modules["machine"] = self.machine
+        if SIM_DIR not in sys.path:
+            sys.path.append(SIM_DIR)  # for the sim's own imports (weather, soil, ...)
+        try:
+            key = "saxaul_sim_" + name
+            mod = _load_file(key, os.path.join(SIM_DIR, name + ".py"))
+            sys.modules[key] = mod
+            return mod
+        finally:
+            sys.modules["time"] = saved
+
     def import_main(self):
         """Import firmware/main.py as module `main` (it does not run on import)."""
         saved = sys.modules.get("time")

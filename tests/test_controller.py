@@ -1,0 +1,203 @@
+"""The controller and boot, on CPython against the fakes: a day at the plots, tick by tick."""
+import json
+
+import pytest
+
+from bootrig import board_spec, flash, journal, run_for, telemetry
+
+PUMP = 23  # boards/virtual.json
+VALVES = (25, 26, 27, 13)  # active low
+
+
+def scripted(fakes, **kw):
+    mod = fakes.sim_module("scripted")
+    world = mod.ScriptedDay(board_spec(), **kw)
+    fakes.machine.set_world(world)
+    return world
+
+
+def kinds(recs, kind):
+    return [r for r in recs if r["kind"] == kind]
+
+
+def test_outputs_go_off_at_boot_before_the_config_is_read(fakes, tmp_path, capsys):
+    world = fakes.machine.Bench()
+    fakes.machine.set_world(world)
+    root = flash(tmp_path, board_spec())
+    (tmp_path / "flash" / "config.json").write_text("{not json")  # corrupt: boots on defaults
+    run_for(fakes, root, 60)
+    first = {}
+    for t, pin, lvl in world.log:
+        first.setdefault(pin, (t, lvl))
+    assert first[PUMP] == (0, 0)
+    for v in VALVES:
+        assert first[v] == (0, 1)  # active-low relay: 1 is off
+    recs, bad = journal(fakes, root)
+    assert bad == 0
+    cfg_ev = kinds(recs, "CONFIG")[0]
+    assert cfg_ev["a"] == 2  # bad file: defaults
+    assert any(r["kind"] == "FAULT_SET" and r["a"] == 16 for r in recs)  # G_CONFIG
+
+
+def test_a_dry_plot_is_watered_in_the_morning_and_stops_at_its_target(fakes, tmp_path, capsys):
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    run_for(fakes, root, 24 * 3600)
+    recs, _ = journal(fakes, root)
+    starts = kinds(recs, "START")
+    stops = kinds(recs, "STOP")
+    assert starts and starts[0]["plot"] == 0 and starts[0]["a"] == 1  # MOISTURE_LOW
+    assert all(s["plot"] == 0 for s in starts)  # the wet plots were left alone
+    assert stops[-1]["a"] == 2  # TARGET
+    assert world.moist_pm[0] >= 600  # default target 60 %
+    # Every run happened in daylight (06:00-20:00 on the scripted sun).
+    for s in starts:
+        assert 6 * 3600 <= s["uptime_s"] % 86400 <= 20 * 3600
+    rows = telemetry(capsys.readouterr().out)
+    assert rows and rows[-1]["n"] == 4
+    assert any(r["outputs"] & 1 for r in rows)
+
+
+def test_valve_opens_before_the_pump_and_closes_after_it(fakes, tmp_path):
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    world.log = []
+    root = flash(tmp_path, board_spec())
+    run_for(fakes, root, 12 * 3600)
+    events = [(t, pin, lvl) for t, pin, lvl in world.log if pin in (PUMP, VALVES[0])]
+    pump_on = [t for t, pin, lvl in events if pin == PUMP and lvl == 1]
+    assert pump_on
+    for t_on in pump_on:
+        opened = [t for t, pin, lvl in events if pin == VALVES[0] and lvl == 0 and t <= t_on]
+        assert opened and t_on - opened[-1] >= 1000  # valve_lead_s
+    end_ms = fakes.time.now_ms()  # the shutdown at the end turns all off at once
+    pump_off = [t for t, pin, lvl in events if pin == PUMP and lvl == 0 and 0 < t < end_ms]
+    assert pump_off
+    for t_off in pump_off:
+        closed = [t for t, pin, lvl in events if pin == VALVES[0] and lvl == 1 and t >= t_off]
+        assert closed and closed[0] - t_off >= 1000  # valve_lag_s
+
+
+def test_an_exception_in_a_tick_turns_outputs_off_is_journaled_and_the_loop_goes_on(fakes, tmp_path, capsys):
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    from saxaul import pump
+
+    calls = {"n": 0}
+    real_step = pump.Sequencer.step
+
+    def flaky_step(self, *a):
+        if self.pump_on:
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError(5)  # an I/O error in the middle of a run
+        return real_step(self, *a)
+
+    pump.Sequencer.step = flaky_step
+    try:
+        run_for(fakes, root, 24 * 3600)
+    finally:
+        pump.Sequencer.step = real_step
+    out = capsys.readouterr().out
+    assert "E 5 OSError(5" in out
+    recs, _ = journal(fakes, root)
+    exc = kinds(recs, "EXC")
+    assert len(exc) == 1 and exc[0]["a"] == 5  # the pump stage
+    stop = [r for r in kinds(recs, "STOP") if r["a"] == 23]  # EXCEPTION
+    assert stop and stop[0]["uptime_s"] == exc[0]["uptime_s"]
+    rows = telemetry(out)
+    after = [r for r in rows if r["up_s"] == exc[0]["uptime_s"]]
+    assert not after or after[0]["outputs"] == 0
+    # The controller went on watering after it.
+    assert [r for r in kinds(recs, "START") if r["uptime_s"] > exc[0]["uptime_s"]]
+
+
+def test_ctrl_c_leaves_outputs_off(fakes, tmp_path):
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    t = fakes.time
+
+    def interrupt(now_ms):
+        if world.outputs.get(PUMP) == 1:
+            raise KeyboardInterrupt
+
+    t.add_hook(interrupt)
+    main = fakes.import_main()
+    with pytest.raises(KeyboardInterrupt):
+        main.main(root, console=False)
+    t._hooks.remove(interrupt)
+    assert world.outputs[PUMP] == 0
+    assert all(world.outputs[v] == 1 for v in VALVES)
+
+
+def test_maintenance_boot_has_no_watchdog_and_outputs_off(fakes, tmp_path, capsys):
+    fakes.machine.set_world(fakes.machine.Bench())
+    root = flash(tmp_path, board_spec())
+    (tmp_path / "flash" / "maint").write_text("")
+    main = fakes.import_main()
+    board = main.main(root)
+    assert board is not None
+    assert fakes.machine.wdt_active() is None
+    assert not (tmp_path / "flash" / "maint").exists()  # one-shot
+    assert "saxaul: maintenance" in capsys.readouterr().out
+    assert fakes.machine.world.outputs[PUMP] == 0
+
+
+def test_a_bad_board_file_drives_no_pin(fakes, tmp_path, capsys):
+    fakes.machine.set_world(fakes.machine.Bench())
+    spec = board_spec()
+    spec["pump"]["pin"] = 12  # an ESP32 strapping pin
+    root = flash(tmp_path, spec)
+    main = fakes.import_main()
+    assert main.main(root) is None
+    assert fakes.machine.world.log == []
+    assert "board.json" in capsys.readouterr().out
+
+
+def test_the_watchdog_is_fed_through_days_of_sleep(fakes, tmp_path):
+    scripted(fakes)
+    root = flash(tmp_path, board_spec())
+    run_for(fakes, root, 3 * 86400)  # a WatchdogReset would escape run_for
+    assert fakes.machine.wdt_active() is not None
+
+
+def test_a_reboot_at_noon_keeps_the_day_and_the_water_used(fakes, tmp_path):
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    run_for(fakes, root, 36 * 3600)  # to noon of the second day
+    state1 = json.loads((tmp_path / "flash" / "state.json").read_text())
+    fakes.machine.set_world(world)  # a reset: same field, fresh firmware
+    fakes.import_firmware()
+    run_for(fakes, root, 3600)
+    state2 = json.loads((tmp_path / "flash" / "state.json").read_text())
+    assert state2["boot"] == state1["boot"] + 1
+    assert state2["day"] == state1["day"]
+    assert state2["used_s"][0] >= state1["used_s"][0]
+
+
+def test_manual_run_goes_through_the_protections(fakes, tmp_path):
+    world = scripted(fakes, start_pct=(80, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(3 * 3600)  # 03:00: night
+    from saxaul import codes
+
+    ctl = _controller_of(fakes, root, world)
+    assert ctl.manual(1, 300) == codes.R_NONE
+    ctl.step()
+    assert ctl.seq.state == 0 and ctl.reason == codes.R_NIGHT  # refused: no sun
+    fakes.time.sleep(5 * 3600)  # 08:00
+    ctl.manual(1, 300)
+    ctl.step()
+    assert ctl.seq.plot == 1 and ctl.seq.state != 0
+
+
+def _controller_of(fakes, root, world):
+    """A controller built the way main.py builds it, without running its loop."""
+    from saxaul import config, journal, state
+    from saxaul.board import Board
+    from saxaul.controller import Controller
+
+    spec = board_spec()
+    board = Board(spec)
+    cfg = config.derive(config.defaults(board.n_plots))
+    st = state.State(board.n_plots)
+    return Controller(board, cfg, st, journal.Journal(root + "log2"), root + "state2.json")
