@@ -68,10 +68,31 @@ def month_of(j):
     return m + 1
 
 
+_ADJ = {}
+
+
+def _mean_preserving(table):
+    """Mid-month values whose linear interpolation has the table's monthly means.
+
+    Interpolating the means themselves flattens the extremes (January comes
+    out near -4.3 C instead of -5.1); a month's mean of the interpolated
+    line is about (t[m-1] + 6 t[m] + t[m+1]) / 8, solved here by iteration.
+    """
+    key = id(table)
+    adj = _ADJ.get(key)
+    if adj is None:
+        adj = list(table)
+        for _ in range(30):
+            adj = [adj[m] + table[m] - (adj[m - 1] + 6 * adj[m] + adj[(m + 1) % 12]) / 8 for m in range(12)]
+        _ADJ[key] = adj
+    return adj
+
+
 def normal_on(table, j):
-    """A monthly normal interpolated linearly between mid-months, for day j."""
+    """A monthly normal for day j: linear between mid-months, keeping each month's mean."""
     # Mid-month days of the year: 15.5, 45, 74.5, ...
     mids = _mids()
+    table = _mean_preserving(table)
     j = float(j)
     if j < mids[0]:
         a, b, ja, jb = table[11], table[0], mids[11] - 365, mids[0]

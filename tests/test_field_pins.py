@@ -1,0 +1,150 @@
+"""The simulated field behind the fake `machine`: what the firmware's board module reads and drives."""
+import json
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIM = os.path.join(ROOT, "boards", "sim")
+if SIM not in sys.path:
+    sys.path.append(SIM)
+
+import field  # noqa: E402
+import scenario  # noqa: E402
+
+H_MS = 3600000
+
+
+def _board():
+    with open(os.path.join(ROOT, "boards", "virtual.json")) as f:
+        return json.load(f)
+
+
+def _world(fakes, name="short-day", **over):
+    with open(os.path.join(ROOT, "scenarios", name + ".json")) as f:
+        raw = json.load(f)
+    raw.update(over)
+    sc = scenario.resolve(raw)
+    spec = _board()
+    f = field.Field(sc, spec, fakes.time, fakes.machine)
+    fakes.machine.set_world(f)
+    f.attach()
+    board = fakes.import_firmware().board.Board(spec)
+    return f, board, spec
+
+
+def test_pv_reads_zero_at_night_and_the_divided_panel_voltage_by_day(fakes):
+    f, board, spec = _world(fakes)
+    assert board.read_pv_mv() == 0  # midnight
+    fakes.time.sleep_ms(12 * H_MS)
+    mv = board.read_pv_mv()
+    v = f.pv_v()
+    assert 17000 < mv < 22000
+    # Only the ADC's millivolt steps and the divider's scaling separate the two.
+    assert abs(mv - v * 1000) < spec["pv"]["ratio"] * 2
+
+
+def test_the_pump_sags_the_panel_voltage_the_firmware_reads(fakes):
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(12 * H_MS)
+    open_mv = board.read_pv_mv()
+    board.set_outputs(True, 1)
+    fakes.time.sleep_ms(5000)
+    load_mv = board.read_pv_mv()
+    assert open_mv - load_mv > 1000
+    assert load_mv > 11500  # noon in June: the pump keeps running
+    assert f.pvp.running
+
+
+def test_a_probe_without_power_reads_zero_and_reads_wetter_after_watering(fakes):
+    f, board, spec = _world(fakes)
+    pin = spec["plots"][0]["probe"]["pin"]
+    assert f.adc_uv(pin) == 0  # power pin low: the probe is dead
+    fakes.time.sleep_ms(11 * H_MS)
+    dry = board.read_probe_mv(0)
+    assert 1700 < dry < 2100
+    board.set_outputs(True, 1)  # plot 0's valve and the pump
+    fakes.time.sleep_ms(H_MS)
+    board.set_outputs(False, 0)
+    wet = board.read_probe_mv(0)
+    assert wet < dry - 50  # the output falls as the soil wets (FIELD-NOTES)
+    assert board.read_probe_mv(1) > wet  # plot 1 got nothing
+
+
+def test_flow_pulses_count_the_litres_at_the_boards_rate(fakes):
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 1)
+    for _ in range(60):
+        fakes.time.sleep_ms(5000)
+    board.set_outputs(False, 0)
+    pulses = board.take_pulses()
+    litres = f.d_pumped_l
+    assert litres == pytest.approx(8 * 4.0 / 60 * 5, rel=0.02)  # 8 emitters of 4 L/h for 5 min
+    assert pulses == pytest.approx(litres * spec["flow"]["pulses_per_l"], abs=1)
+
+
+def test_an_empty_tank_lowers_the_float_and_stops_the_flow(fakes):
+    tank = {"volume_l": 3.0, "start_l": 3.0, "low_l": 1.0, "refill_lph": 0.0}
+    f, board, spec = _world(fakes, tank=tank)
+    fakes.time.sleep_ms(12 * H_MS)
+    assert not board.tank_low()
+    board.set_outputs(True, 1 | 2 | 4 | 8)
+    fakes.time.sleep_ms(120000)  # 1.87 L/min with every valve open: more than the tank holds
+    assert board.tank_low()
+    board.take_pulses()
+    fakes.time.sleep_ms(60000)
+    assert board.take_pulses() == 0  # running dry
+    assert f.tank_l == 0.0
+
+
+def test_probe_faults_open_stuck_and_drift(fakes):
+    probes = [{"fault": "open", "fault_from_day": 0},
+              {"fault": "stuck", "fault_from_day": 0},
+              {"fault": "drift", "fault_from_day": 0, "drift_mv_per_day": 48.0, "noise_mv": 0.0},
+              {"noise_mv": 0.0}]
+    f, board, spec = _world(fakes, probes=probes)
+    fakes.time.sleep_ms(11 * H_MS)
+    assert board.read_probe_mv(0) >= 3000  # open circuit floats to the rail
+    stuck = board.read_probe_mv(1)
+    d2, d3 = board.read_probe_mv(2), board.read_probe_mv(3)
+    board.set_outputs(True, 2)
+    fakes.time.sleep_ms(H_MS)
+    board.set_outputs(False, 0)
+    assert board.read_probe_mv(1) == stuck  # watered, yet the same reading
+    fakes.time.sleep_ms(H_MS)
+    # Two more hours of drift (4 mV) on top of what plot 3 did in the same time.
+    assert (board.read_probe_mv(2) - d2) - (board.read_probe_mv(3) - d3) == pytest.approx(4, abs=2)
+
+
+def test_air_temperature_is_coldest_before_dawn(fakes):
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(3 * H_MS)
+    cold = f.temp_c
+    fakes.time.sleep_ms(12 * H_MS)
+    assert cold == 19 and f.temp_c == 35  # the short-day scenario's Tmin and Tmax
+
+
+def test_the_season_ends_from_the_clock_past_any_except_exception(fakes):
+    f, board, spec = _world(fakes)
+    ended = False
+    try:
+        while True:
+            try:
+                board.sleep_s(600)
+            except Exception:  # a firmware loop's guard must not catch the end
+                pass
+    except field.SeasonOver:
+        ended = True
+    assert ended
+    assert len(f.rows) == 2 and f.rows[-1][0] == 1
+
+
+def test_a_reset_drops_every_output(fakes):
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 1)
+    assert f.pump_on and f.valves[0]
+    f.on_reset(3)
+    assert not f.pump_on and not any(f.valves) and f.cause == 3
