@@ -63,6 +63,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("saxaul: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `saxaul config keys | head`: the reader left
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -54,8 +54,8 @@ CHECKS = {
 
 # name -> (short words, what it means and what to do): the field guide's table.
 PLOT_FAULTS = {
-    "PROBE_OPEN": ("probe open", "reading near the top rail: probe unplugged or cable cut; check the plug"),
-    "PROBE_SHORT": ("probe short", "reading near the bottom rail: shorted cable or wet connector"),
+    "PROBE_OPEN": ("probe open", "reading near 0 V: probe unplugged, cable cut or probe unpowered; check the plug and the power pin"),
+    "PROBE_SHORT": ("probe short", "reading near full scale: signal shorted to the supply, often a wet connector; dry and reseal it"),
     "PROBE_RANGE": ("probe out of range", "reading far outside its calibration: recalibrate (`saxaul calibrate`)"),
     "PROBE_JUMP": ("probe jump", "implausible jump between readings: loose contact or probe moved"),
     "PROBE_STUCK": ("probe stuck", "no change across a run that should wet it: probe out of the root zone, or salt"),

@@ -42,8 +42,8 @@ REASON_NAMES = (
 )
 
 # Fault bits. Per-plot faults live in a per-plot mask, global ones in one mask.
-F_PROBE_OPEN = const(1)  # plot: reading near the top rail (probe unplugged)
-F_PROBE_SHORT = const(2)  # plot: reading near the bottom rail
+F_PROBE_OPEN = const(1)  # plot: reading near 0 V (probe unplugged, cable cut, no power)
+F_PROBE_SHORT = const(2)  # plot: reading near full scale (signal shorted to the supply)
 F_PROBE_RANGE = const(4)  # plot: reading far outside its calibration
 F_PROBE_JUMP = const(8)  # plot: implausible jump between readings
 F_PROBE_STUCK = const(16)  # plot: no change across a run that should wet it
