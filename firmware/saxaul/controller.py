@@ -282,9 +282,11 @@ class Controller:
             if s > t:
                 s = t
             return s if s > 0 else 1
-        if self.power.state == power.NIGHT:
-            return cfg["night_tick_s"]
-        return cfg["tick_s"]
+        s = cfg["night_tick_s"] if self.power.state == power.NIGHT else cfg["tick_s"]
+        due = self._next_sample_s - now  # wake for the journal sample on time
+        if 0 < due < s:
+            s = due
+        return s
 
     def telemetry(self):
         print("T", self.now_s, self.power.day, self.power.state, self.pv_mv, end=" ")
