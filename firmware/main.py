@@ -37,6 +37,45 @@ def load_board(root=""):
     return spec
 
 
+def start(board, root="", console=True):
+    """Config, state and journal for a board whose outputs are off; returns the controller."""
+    from saxaul import config, journal, state
+    from saxaul.controller import Controller
+
+    n = board.n_plots
+    cfg, cfg_status = config.load(root + "config.json", n)
+    cfg = config.derive(cfg)
+    schema_version = config.SCHEMA_VERSION
+    # The schema tables are big for a classic ESP32: drop them once used.
+    for m in ("saxaul.config", "saxaul.config_schema", "saxaul.boardfile"):
+        sys.modules.pop(m, None)
+    del config
+    gc.collect()
+    st = state.State(n)
+    st.load(root + "state.json")
+    jr = journal.Journal(root + "log", dev_id=board.unique_id())
+    # A lost state file must not restart the boot count the journal orders by.
+    st.boot = max(st.boot, jr.last_boot) + 1
+    st.mark()
+    st.save(root + "state.json")
+    ctl = Controller(board, cfg, st, jr, root + "state.json")
+    ctl._stamp()
+    jr.event(codes.E_BOOT, codes.NO_PLOT, board.reset_cause(), schema_version)
+    jr.event(codes.E_CONFIG, codes.NO_PLOT, cfg_status)
+    if cfg_status in (1, 2):
+        st.gfaults |= codes.G_CONFIG
+        st.mark()
+    if console:
+        try:
+            from saxaul.console import Console
+
+            ctl.console = Console(ctl)
+        except ImportError:
+            pass
+    print("saxaul: run", __version__, board.name, "boot", st.boot)
+    return ctl
+
+
 def main(root="", console=True):
     """Boot the controller; returns only on Ctrl-C, maintenance, or a bad board file."""
     spec = load_board(root)
@@ -53,41 +92,7 @@ def main(root="", console=True):
     # From here on a hang or a crash ends in a watchdog reset, outputs off.
     board.start_watchdog()
     try:
-        from saxaul import config, journal, state
-        from saxaul.controller import Controller
-
-        n = board.n_plots
-        cfg, cfg_status = config.load(root + "config.json", n)
-        cfg = config.derive(cfg)
-        # The schema tables are big for a classic ESP32: drop them once used.
-        for m in ("saxaul.config", "saxaul.config_schema", "saxaul.boardfile"):
-            sys.modules.pop(m, None)
-        schema_version = config.SCHEMA_VERSION
-        del config
-        gc.collect()
-        st = state.State(n)
-        st.load(root + "state.json")
-        jr = journal.Journal(root + "log", dev_id=board.unique_id())
-        # A lost state file must not restart the boot count the journal orders by.
-        st.boot = max(st.boot, jr.last_boot) + 1
-        st.mark()
-        st.save(root + "state.json")
-        ctl = Controller(board, cfg, st, jr, root + "state.json")
-        ctl._stamp()
-        jr.event(codes.E_BOOT, codes.NO_PLOT, board.reset_cause(), schema_version)
-        jr.event(codes.E_CONFIG, codes.NO_PLOT, cfg_status)
-        if cfg_status in (1, 2):
-            st.gfaults |= codes.G_CONFIG
-            st.mark()
-        if console:
-            try:
-                from saxaul.console import Console
-
-                ctl.console = Console(ctl)
-            except ImportError:
-                pass
-        print("saxaul: run", __version__, spec.get("name"), "boot", st.boot)
-        ctl.run()
+        start(board, root, console).run()
     finally:
         board.all_off()
     return board
