@@ -19,6 +19,18 @@ def _exists(path):
         return False
 
 
+def _drop(*names):
+    """Free modules used only at boot (the schema and board checks are big for
+    a classic ESP32): both sys.modules and the package hold a reference."""
+    import saxaul
+
+    for name in names:
+        sys.modules.pop("saxaul." + name, None)
+        if name in saxaul.__dict__:
+            delattr(saxaul, name)
+    gc.collect()
+
+
 def load_board(root=""):
     """The board file, checked; None (with a message) when it cannot be used."""
     from saxaul import boardfile
@@ -46,11 +58,8 @@ def start(board, root="", console=True):
     cfg, cfg_status = config.load(root + "config.json", n)
     cfg = config.derive(cfg)
     schema_version = config.SCHEMA_VERSION
-    # The schema tables are big for a classic ESP32: drop them once used.
-    for m in ("saxaul.config", "saxaul.config_schema", "saxaul.boardfile"):
-        sys.modules.pop(m, None)
     del config
-    gc.collect()
+    _drop("config", "config_schema", "boardfile")
     st = state.State(n)
     st.load(root + "state.json")
     jr = journal.Journal(root + "log", dev_id=board.unique_id())

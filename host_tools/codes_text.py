@@ -1,7 +1,7 @@
 """Reason, fault and event codes as words and sentences, for logs, tail and the field guide.
 
 The device sends small ints; the names come from firmware/saxaul/codes.py
-(its *_NAMES tuples), and the words here are keyed by those names. A test
+(the constants' own names, host_tools.fw.codes()), and the words here are keyed by those names. A test
 checks that every name has words and every entry here has a name, so adding
 a code to the firmware without words fails the suite instead of drifting.
 """
@@ -99,7 +99,7 @@ CONFIG_EVENTS = ("loaded", "defaults (missing)", "defaults (bad)", "migrated or 
 
 def codes():
     """The firmware's codes module (names, bits and kinds)."""
-    return fw.module("codes")
+    return fw.codes()
 
 
 def _name(names, i):

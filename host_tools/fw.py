@@ -27,3 +27,36 @@ def module(name):
     """Import firmware module `saxaul.NAME` (config, codes, journal, boardfile...)."""
     _ensure_path()
     return importlib.import_module("saxaul." + name)
+
+
+class _Codes:
+    """The firmware's codes with their names as tuples indexed by code or bit."""
+
+    def __init__(self, mod):
+        for k, v in vars(mod).items():
+            if not k.startswith("__"):
+                setattr(self, k, v)
+        self.REASON_NAMES = _by_value(mod.names("R_"))
+        self.EVENT_NAMES = ("",) + _by_value(mod.names("E_"))[1:]
+        self.RESET_NAMES = _by_value(mod.names("RC_"))
+        self.PLOT_FAULT_NAMES = _by_bit(mod.names("F_", bits=True))
+        self.GLOBAL_FAULT_NAMES = _by_bit(mod.names("G_", bits=True))
+
+
+def _by_value(d):
+    return tuple(d.get(i, "") for i in range(max(d) + 1))
+
+
+def _by_bit(d):
+    return tuple(d[1 << i] for i in range(max(d).bit_length()))
+
+
+_codes = None
+
+
+def codes():
+    """`saxaul.codes` plus REASON_NAMES, EVENT_NAMES, RESET_NAMES and the fault-bit names."""
+    global _codes
+    if _codes is None:
+        _codes = _Codes(module("codes"))
+    return _codes

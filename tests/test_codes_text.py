@@ -2,7 +2,7 @@
 from host_tools import codes_text as ct
 from host_tools import fw
 
-codes = fw.module("codes")
+codes = fw.codes()
 
 
 def test_every_reason_has_words_and_no_words_lack_a_code():

@@ -72,7 +72,7 @@ class Board:
         self._temp_kind = temp["kind"] if temp else None
         self._temp = None
         if self._temp_kind == "rp2040":
-            self._temp = machine.ADC(4)
+            self._temp = machine.ADC(4).read_u16
         elif self._temp_kind == "adc":
             self._temp = self._adc(temp["pin"])
             self._temp_mv0 = temp.get("mv_at_0c", 500)
@@ -93,10 +93,17 @@ class Board:
         self.wdt_ms = spec.get("wdt_ms", 8000)
 
     def _adc(self, pin):
-        # type: (int) -> machine.ADC
+        """The pin's read method, bound once: calling a stored bound method
+        allocates nothing, looking one up on every read would."""
         if self._atten is not None:
-            return machine.ADC(machine.Pin(pin), atten=self._atten)
-        return machine.ADC(machine.Pin(pin))
+            adc = machine.ADC(machine.Pin(pin), atten=self._atten)
+        else:
+            adc = machine.ADC(machine.Pin(pin))
+        if self._uv:
+            # read_uv (eFuse-calibrated) exists on ESP32 only; the board file
+            # asks for it, and boardfile.check refuses "uv" on other chips.
+            return getattr(adc, "read_uv")
+        return adc.read_u16
 
     def _on_pulse(self, pin):
         self._pulses += 1
@@ -141,19 +148,15 @@ class Board:
 
     # Inputs
 
-    def _pin_mv(self, adc):
-        # type: (machine.ADC) -> int
+    def _pin_mv(self, read):
         buf = self._buf
         if self._uv:
-            # read_uv (eFuse-calibrated) exists on ESP32 only; the board file
-            # asks for it, and boardfile.check refuses "uv" on other chips.
-            read_uv = getattr(adc, "read_uv")
             for i in range(_OVERSAMPLE):
-                buf[i] = read_uv() // 1000
+                buf[i] = read() // 1000
         else:
             vref = self._vref_mv
             for i in range(_OVERSAMPLE):
-                buf[i] = adc.read_u16() * vref // 65535
+                buf[i] = read() * vref // 65535
         return _median(buf)
 
     def _ads_mv(self, ch):
@@ -209,7 +212,7 @@ class Board:
         if self._temp is None:
             return 25
         if self._temp_kind == "rp2040":
-            mv = self._temp.read_u16() * 3300 // 65535
+            mv = self._temp() * 3300 // 65535
             return 27 - (mv - 706) * 1000 // 1721  # RP2040 datasheet, 4.9.5
         return (self._pin_mv(self._temp) - self._temp_mv0) // self._temp_mv_c
 

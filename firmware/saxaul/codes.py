@@ -1,5 +1,6 @@
 # Reason, fault and event codes: small ints on the device, words on the host.
-# The host reads the *_NAMES tuples from this file, so the names cannot drift.
+# The names are the constants' own (names() below), so they cannot drift; the
+# device never builds them, which keeps this module small in RAM.
 from micropython import const
 
 # Reasons carried by decisions, starts, stops and refusals.
@@ -33,13 +34,6 @@ R_RELAY_STUCK = const(26)  # flow seen after the pump was switched off
 R_DISABLED = const(27)  # no start: plot disabled in config
 R_WET = const(28)  # no start: moisture at or above start threshold
 
-REASON_NAMES = (
-    "NONE", "MOISTURE_LOW", "TARGET", "CYCLE_DONE", "DAILY_CAP", "LEACH",
-    "FALLBACK", "MANUAL", "HOST_STOP", "PV_WEAK", "PV_SAG", "DRY_RUN",
-    "TANK_LOW", "FLOW_HIGH", "FLOW_LOW", "MAX_RUN", "MIN_OFF", "STARTS",
-    "FROST", "BATTERY", "SOAK", "PROBE_FAULT", "NIGHT", "EXCEPTION",
-    "BACKOFF", "LATCHED", "RELAY_STUCK", "DISABLED", "WET",
-)
 
 # Fault bits. Per-plot faults live in a per-plot mask, global ones in one mask.
 F_PROBE_OPEN = const(1)  # plot: reading near 0 V (probe unplugged, cable cut, no power)
@@ -49,10 +43,6 @@ F_PROBE_JUMP = const(8)  # plot: implausible jump between readings
 F_PROBE_STUCK = const(16)  # plot: no change across a run that should wet it
 F_FLOW_HIGH = const(32)  # plot: burst line
 F_FLOW_LOW = const(64)  # plot: clogged emitters
-PLOT_FAULT_NAMES = (
-    "PROBE_OPEN", "PROBE_SHORT", "PROBE_RANGE", "PROBE_JUMP", "PROBE_STUCK",
-    "FLOW_HIGH", "FLOW_LOW",
-)
 F_PROBE_ANY = const(31)
 
 G_DRY_RUN = const(1)  # latched after the last dry-run retry of the day
@@ -63,10 +53,6 @@ G_CONFIG = const(16)  # config missing, corrupt or invalid: running on defaults
 G_RELAY_STUCK = const(32)
 G_EXCEPTION = const(64)  # an exception happened since the last clear
 G_PV_SENSOR = const(128)  # PV reading impossible (above board maximum)
-GLOBAL_FAULT_NAMES = (
-    "DRY_RUN", "TANK_LOW", "FROST", "BATTERY", "CONFIG", "RELAY_STUCK",
-    "EXCEPTION", "PV_SENSOR",
-)
 
 # Journal event kinds.
 E_SAMPLE = const(1)  # periodic readings
@@ -80,13 +66,28 @@ E_DAWN = const(8)  # a = day number
 E_DUSK = const(9)
 E_EXC = const(10)  # a = module code
 E_REFUSE = const(11)  # plot, a = reason (a start that a protection refused)
-EVENT_NAMES = (
-    "", "SAMPLE", "BOOT", "START", "STOP", "FAULT_SET", "FAULT_CLR",
-    "CONFIG", "DAWN", "DUSK", "EXC", "REFUSE",
-)
 
-# Reset causes as journaled (machine.reset_cause() values differ per port).
-RESET_NAMES = ("UNKNOWN", "POWER_ON", "HARD", "WDT", "DEEPSLEEP", "SOFT")
+# Reset causes as journaled: machine.reset_cause() of esp32 and rp2.
+RC_UNKNOWN = const(0)
+RC_POWER_ON = const(1)
+RC_HARD = const(2)
+RC_WDT = const(3)
+RC_DEEPSLEEP = const(4)
+RC_SOFT = const(5)
 
 # Plot index meaning "no plot" / "global".
 NO_PLOT = const(255)
+
+
+def names(prefix, bits=False):
+    """{value: name} of the codes with this prefix ("R_", "F_", "G_", "E_", "RC_").
+
+    With bits, only single-bit values (masks such as F_PROBE_ANY are left out).
+    For the host and the journal reader; the tick never calls it.
+    """
+    out = {}
+    n = len(prefix)
+    for k, v in globals().items():
+        if k.startswith(prefix) and type(v) is int and not (bits and (v <= 0 or v & (v - 1))):
+            out[v] = k[n:]
+    return out

@@ -4,9 +4,9 @@
 #   T up_s day pv_state pv_mv batt_mv temp_c outputs plot reason gfaults n [pct_i pfault_i]*n
 # up_s uptime seconds; pv_state 0 night, 1 weak, 2 ok; outputs bit 0 pump,
 # bit 1+i valve i; plot the active or most urgent plot (1-based, 0 none);
-# reason a code from codes.REASON_NAMES; gfaults global fault bits
-# (codes.GLOBAL_FAULT_NAMES); n plots, then per plot moisture % and its fault
-# bits (codes.PLOT_FAULT_NAMES). Console answers start with "@ " instead.
+# reason a code from codes.R_* (the host words them); gfaults global fault bits
+# (codes.G_*); n plots, then per plot moisture % and its fault
+# bits (codes.F_*). Console answers start with "@ " instead.
 import gc
 import time
 

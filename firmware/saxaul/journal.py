@@ -18,7 +18,7 @@ import struct
 
 from micropython import const
 
-from saxaul.codes import E_SAMPLE, EVENT_NAMES
+from saxaul.codes import E_SAMPLE
 
 K_HEADER = const(0)
 FORMAT = const(1)
@@ -34,6 +34,18 @@ _S_BATT = const(0x20)
 _S_ML = const(0x40)
 _S_FAULTS = const(0x80)
 _TAIL = const(128)  # bytes read back at open to find the last boot number
+
+
+_EVENT_NAMES = None
+
+
+def _event_name(kind):
+    global _EVENT_NAMES
+    if _EVENT_NAMES is None:
+        from saxaul import codes
+
+        _EVENT_NAMES = codes.names("E_")
+    return _EVENT_NAMES.get(kind) or "E%d" % kind
 
 
 def _crc_table():
@@ -294,7 +306,7 @@ def _parse(data, p, kind, ln):
         if ln != _EVENT_LEN:
             return None
         plot, a, b, c = struct.unpack_from("<Bhii", data, p + 10)
-        r["kind"] = EVENT_NAMES[kind] if kind < len(EVENT_NAMES) else "E%d" % kind
+        r["kind"] = _event_name(kind)
         r["plot"] = plot
         r["a"] = a
         r["b"] = b
