@@ -127,43 +127,46 @@ def run_naive(sc, board, period_s=600, progress=None):
 
 
 def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None):
-    """Knows Dr, ECe, the tank and the panel: refills a plot to field capacity plus its leaching
-    requirement, Dr / (1 - LR), whenever the pump can start; one plot at a time."""
+    """Knows Dr, ECe, the tank and the panel: refills each plot that has used half its RAW to field
+    capacity plus its leaching requirement, Dr / (1 - LR), whenever the pump can start; plots
+    together, as far as the pump keeps up (the physical limit, not a schedule)."""
     f, clock = make_field(sc, board)
+    n = f.n_plots
     step = period_s * 1000
+    until = [0] * n  # when each open valve closes; 0 closed
     t = 0
-    plot = -1
-    until = 0
     day = 0
     while t < f.end_ms:
         clock.t = t
-        if plot >= 0:
-            f.advance_to(t)
-            if t >= until or not f.pvp.running or (f.tank is not None and f.tank_l <= 0):
-                f.set_outputs(False, 0)
-                plot = -1
-        if plot < 0 and f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
-            best = -1
-            worst = 0.0
-            for i in range(f.n_plots):
+        f.advance_to(t)
+        mask = 0
+        for i in range(n):
+            if until[i] > t:
+                mask |= 1 << i
+            else:
+                until[i] = 0
+        if mask and (not f.pvp.running or (f.tank is not None and f.tank_l <= 0)):
+            mask = 0  # stalled or dry: stop and wait for the sun or the tank
+            until = [0] * n
+        if f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
+            for i in range(n):
                 p = f.plots[i]
-                need = p.dr / p.raw
-                if need >= trigger and need > worst:
-                    best, worst = i, need
-            if best >= 0:
-                p = f.plots[best]
-                gross = p.dr / (1.0 - p.lr)
-                if p.ece() > 0.95 * p.thr:
-                    gross = p.dr / (1.0 - 2 * p.lr)  # salt over the threshold: leach harder
-                run_ms = int(run_s_for_mm(f, best, gross) * 1000)
-                f.set_outputs(True, 1 << best)
-                plot = best
-                until = t + run_ms
-        # Wake at the run's end when it comes before the next period.
-        t = until if plot >= 0 and until < t + step else t + step
+                if until[i] == 0 and p.dr >= trigger * p.raw:
+                    gross = p.dr / (1.0 - p.lr)
+                    if p.ece() > 0.95 * p.thr:
+                        gross = p.dr / (1.0 - 2 * p.lr)  # salt near the threshold: leach harder
+                    until[i] = t + int(run_s_for_mm(f, i, gross) * 1000)
+                    mask |= 1 << i
+        f.set_outputs(mask != 0, mask)
+        # Wake at the next valve's end when it comes before the next period.
+        nxt = t + step
+        for u in until:
+            if t < u < nxt:
+                nxt = u
+        t = nxt
         if progress and t // DAY_MS != day:
             day = t // DAY_MS
-            progress(day, f.n_days)
+            progress(day if day < f.n_days else f.n_days, f.n_days)
     clock.t = f.end_ms
     f.advance_to(f.end_ms)
     return f

@@ -12,6 +12,13 @@ import pv
 DAY_MS = 86400000
 _STEP_DAY_MS = 900000  # 15 min: ET, Ks and salt stay close to continuous
 _STEP_PUMP_MS = 60000  # 1 min: the sun moves the pump's operating point
+# Reads catch up lazily: the soil moves little in two minutes, and a tick
+# reads five ADCs 100 ms apart. While the pump runs, reads catch up after 2 s
+# and the clock hook after 10 s, so flow pulses reach the firmware well
+# within its prime time (15 s) even if it does not read the panel.
+_LAZY_READ_MS = 120000
+_LAZY_PUMP_MS = 2000
+_LAZY_HOOK_MS = 10000
 _RAIN_FROM_S = 50400.0  # the day's rain falls 14:00-17:00 (afternoon showers)
 _RAIN_TO_S = 61200.0
 
@@ -81,6 +88,11 @@ class Field:
         self.probes = sc["probes"]
         self._noise = _Lcg(w.get("seed", 1) * 7 + 11)
         self._stuck_mv = [None] * n
+        # Water of recent pulses still in the top layer where the probe sits,
+        # mm; it spreads down through the root zone over front_tau_s.
+        self.front_mm = [0.0] * n
+        self._front_k = [1.0 / (1000.0 * pr["depth_m"]) - 1.0 / (1000.0 * p.zr_m)
+                         for pr, p in zip(self.probes, self.plots)]
         # Pins from the board file.
         pvs = board["pv"]
         self._pv_pin = pvs["pin"]
@@ -118,6 +130,8 @@ class Field:
         # Lazy integration state.
         self.t_ms = 0
         self._pulse_frac = 0.0
+        self._pulse_ms = 0  # flow pulses delivered up to here
+        self._lpm = 0.0  # present flow through the meter, L/min
         self._pv_ms = -1
         self._pv_uv = 0
         self._probe_ms = [-1] * n
@@ -129,6 +143,7 @@ class Field:
         self.rows = []
         self._clear_day()
         self.hooked = False
+        self.on_day = None  # called with the number of days done (progress)
 
     # The clock
 
@@ -144,7 +159,15 @@ class Field:
                 self.advance_to(self.end_ms)
             raise SeasonOver()
         if self.pump_on:
-            self.advance_to(now_ms)
+            if now_ms - self.t_ms >= _LAZY_HOOK_MS:
+                self.advance_to(now_ms)
+            self._pulse_to(now_ms)
+
+    def _lazy(self, now):
+        """Catch up for a read, unless the field is only a moment behind."""
+        lag = now - self.t_ms
+        if lag >= _LAZY_READ_MS or (lag >= _LAZY_PUMP_MS and self.pump_on):
+            self.advance_to(now if now < self.end_ms else self.end_ms)
 
     def _sync(self):
         now = self._clock.now_ms()
@@ -166,16 +189,14 @@ class Field:
         now = self._clock.now_ms()
         if pin == self._pv_pin:
             if now != self._pv_ms:
-                if now > self.t_ms:
-                    self.advance_to(now if now < self.end_ms else self.end_ms)
+                self._lazy(now)
                 self._pv_uv = int(self.pv_v() * 1000000.0 / self._pv_ratio)
                 self._pv_ms = now
             return self._pv_uv
         i = self._probe_of.get(pin)
         if i is not None:
             if now != self._probe_ms[i]:
-                if now > self.t_ms:
-                    self.advance_to(now if now < self.end_ms else self.end_ms)
+                self._lazy(now)
                 self._probe_uv[i] = int(self.probe_mv(i) * 1000.0)
                 self._probe_ms[i] = now
             return self._probe_uv[i]
@@ -186,7 +207,7 @@ class Field:
 
     def level(self, pin, pull):
         if pin == self._tank_pin:
-            self._sync()
+            self._lazy(self._clock.now_ms())
             low = self.tank is not None and self.tank_l <= self.tank.get("low_l", 0.0)
             return self._tank_low_level if low else 1 - self._tank_low_level
         return 1 if pull == 1 else 0  # machine.Pin.PULL_UP == 1
@@ -205,7 +226,7 @@ class Field:
             self._set_pump(on)
         elif self.valves[i] != on:
             self.valves[i] = on
-        self._pv_ms = -1  # the load changed: read the panel again
+        self._outputs_changed()
 
     @property
     def temp_c(self):
@@ -219,7 +240,12 @@ class Field:
         for i in range(self.n_plots):
             self.valves[i] = bool(valves_mask & (1 << i))
         self._set_pump(pump_on)
-        self._pv_ms = -1
+        self._outputs_changed()
+
+    def _outputs_changed(self):
+        self._pulse_to(self.t_ms)
+        self._lpm = self._flow_now()
+        self._pv_ms = -1  # the load changed: read the panel again
 
     def _set_pump(self, on):
         if on and not self.pump_on:
@@ -252,12 +278,15 @@ class Field:
 
     def air_c(self, s=None):
         if s is None:
-            self._sync()
+            self._lazy(self._clock.now_ms())
             s = self._sec(self.t_ms)
         return self.days[self.day_index()].air_c(s)
 
     def _electrical(self, s):
+        was = self.pvp.running
         v = self.pvp.evaluate(self.g_now(s), self.days[self.day_index()].air_c(s), self.pump_on)
+        if self.pvp.running != was:
+            self._lpm = self._flow_now()  # stalled or started: the meter follows at once
         if self.pump_on and not self.pvp.running and not self._run_browned:
             self._run_browned = True
             self.d_brownouts += 1
@@ -301,9 +330,15 @@ class Field:
         return mv if mv > 0 else 0.0
 
     def _probe_clean(self, i):
+        """The probe's layer: the root-zone mean plus the water of recent pulses not yet spread down."""
         pr = self.probes[i]
         plot = self.plots[i]
-        mv = pr["dry_mv"] - (pr["dry_mv"] - pr["wet_mv"]) * plot.theta() / plot.theta_sat
+        theta = plot.theta()
+        if self._front_k[i] > 0.0:
+            theta += self.front_mm[i] * self._front_k[i]
+            if theta > plot.theta_sat:
+                theta = plot.theta_sat
+        mv = pr["dry_mv"] - (pr["dry_mv"] - pr["wet_mv"]) * theta / plot.theta_sat
         mv += pr["offset_mv"] - pr["sal_mv_per_dsm"] * plot.ece()
         return mv + pr["temp_mv_per_c"] * (self.days[self.day_index()].air_c(self._sec(self.t_ms)) - 20.0)
 
@@ -365,6 +400,7 @@ class Field:
         irr = self._irr
         for i in range(n):
             irr[i] = 0.0
+        lpm = 0.0
         if self.pump_on:
             v = self._electrical((sa + sb) / 2)
             pvp = self.pvp
@@ -391,22 +427,44 @@ class Field:
                         if self.valves[i]:
                             irr[i] = self.emit_lpm[i] * scale * dt_s / 60.0 / self.area_m2[i]
                     self.d_pumped_l += litres
-                    self._pulses(litres)
+                    lpm = litres * 60.0 / dt_s if dt_s > 0 else 0.0
+        self._lpm = lpm
         if tank is not None and self.tank_l < self.d_tank_min:
             self.d_tank_min = self.tank_l
         kc = self.kc
         plots = self.plots
+        front = self.front_mm
         for i in range(n):
             plots[i].step(kc[i] * et0, rain, irr[i])
+            f = front[i] + irr[i] + rain
+            if f > 0.0:
+                tau = self.probes[i]["front_tau_s"]
+                front[i] = f * tau / (tau + dt_s)
 
-    def _pulses(self, litres):
-        if self._flow_pin is None:
+    def _pulse_to(self, now_ms):
+        """Flow-meter pulses up to now at the present flow, so they reach the firmware as the clock moves."""
+        dt = now_ms - self._pulse_ms
+        if dt <= 0:
             return
-        f = self._pulse_frac + litres * self._ppl
-        k = int(f)
-        self._pulse_frac = f - k
-        if k:
-            self._machine.pulse(self._flow_pin, k)
+        self._pulse_ms = now_ms
+        if self._lpm > 0.0 and self._flow_pin is not None:
+            f = self._pulse_frac + self._lpm * dt * self._ppl / 60000.0
+            k = int(f)
+            self._pulse_frac = f - k
+            if k:
+                self._machine.pulse(self._flow_pin, k)
+
+    def _flow_now(self):
+        """The flow the pump gives right now, L/min (for the pulses until the next step)."""
+        pvp = self.pvp
+        if not (self.pump_on and pvp.running) or (self.tank is not None and self.tank_l <= 0.0):
+            return 0.0
+        demand = 0.0
+        for i in range(self.n_plots):
+            if self.valves[i]:
+                demand += self.emit_lpm[i]
+        cap = pvp.pump.flow_lpm(pvp.v)
+        return demand if cap >= demand else cap
 
     def _clear_day(self):
         self._irr = [0.0] * self.n_plots
@@ -434,6 +492,8 @@ class Field:
         self._clear_day()
         if d + 1 < self.n_days:
             self.kc = [soil.kc_on(c, d + 1) for c in self.crops]
+        if self.on_day is not None:
+            self.on_day(d + 1)
 
     # Output
 

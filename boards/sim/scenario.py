@@ -43,6 +43,10 @@ PROBE = {
     "fault": None,  # "drift" | "stuck" | "open"
     "fault_from_day": 0,
     "drift_mv_per_day": 0.0,
+    # The probe senses the top of the root zone near an emitter, where a
+    # pulse's water arrives first and then spreads down (estimate).
+    "depth_m": 0.15,
+    "front_tau_s": 3600.0,
 }
 
 DEFAULTS = {
