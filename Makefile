@@ -37,6 +37,16 @@ lint: $(STUBS)
 pytest: venv
 	$(BIN)/python -m pytest -q
 
+# The default scenario for the firmware (on the MicroPython unix port) and the
+# three baselines: the score table on stdout, CSV and PNG report in out/.
+SCENARIO ?= muynak-summer
+sim: venv
+	$(BIN)/python -m host_tools sim $(SCENARIO) --controller all --out out
+
+# Every scenario x controller: scores and simulated seconds per wall second.
+bench-season: venv
+	$(BIN)/python benchmarks/season.py
+
 # Wiring diagrams of the shipped boards, drawn from their board files.
 .PHONY: wiring
 wiring: venv

@@ -331,12 +331,14 @@ def report_png(path, sc, runs):
         if i == 0:
             ax.legend(fontsize=7, ncol=4, loc="lower right")
     ax = axes[n]
+    ax.plot(days, [r["pv_max_mv"] / 1000 for r in runs[0][1]], color="k", lw=0.8, ls=":", label="open circuit, noon")
     for name, rows in runs:
         c = colors.get(name)
-        ax.plot(days, [r["pv_max_mv"] / 1000 for r in rows], color=c, lw=0.8, ls=":", label="open max " + name)
-        ax.plot(days, [r["pv_load_min_mv"] / 1000 for r in rows], color=c, lw=1.0, label="under load min " + name)
+        # Days without a running pump have no voltage under load: leave gaps.
+        ax.plot(days, [r["pv_load_min_mv"] / 1000 if r["pv_load_min_mv"] > 0 else float("nan") for r in rows],
+                color=c, lw=1.0, label="under load min " + name)
     ax.set_ylabel("PV V")
-    ax.set_title("panel voltage: daily open-circuit maximum and lowest voltage under the running pump", fontsize=9)
+    ax.set_title("panel voltage: open circuit at noon, and the lowest under the running pump each day", fontsize=9)
     ax.legend(fontsize=7, ncol=4)
     ax = axes[n + 1]
     for name, rows in runs:

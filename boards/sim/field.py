@@ -294,13 +294,7 @@ class Field:
 
     def pv_v(self):
         """Panel voltage now, volts (what the divider scales down to the ADC)."""
-        v = self._electrical(self._sec(self.t_ms))
-        mv = v * 1000.0
-        if mv > self.d_pv_max:
-            self.d_pv_max = mv
-        if self.pump_on and self.pvp.running and mv < self.d_pv_load_min:
-            self.d_pv_load_min = mv
-        return v
+        return self._electrical(self._sec(self.t_ms))
 
     def can_start(self):
         """Would the pump start now? (what only an oracle knows before trying)"""
@@ -408,6 +402,8 @@ class Field:
             self.d_wh += v * pvp.i * dt_s / 3600.0
             if pvp.running:
                 self.d_run_s += dt_s
+                if v < self.d_pv_load_min:
+                    self.d_pv_load_min = v
                 demand = 0.0
                 for i in range(n):
                     if self.valves[i]:
@@ -482,9 +478,11 @@ class Field:
 
     def _close_day(self, d):
         day = self.days[d]
+        # The day's highest open-circuit voltage: clear noon at its air temperature.
+        self.d_pv_max = self.pvp.panel.voc(day.g_peak, day.air_c(43200.0)) * 1000.0
         row = [d, day.j, day.tmax_c, day.tmin_c, day.rain_mm, day.rs_kwh, day.et0_mm,
                self.d_starts, self.d_brownouts, self.d_pump_on_s, self.d_run_s, self.d_wh,
-               self.d_pv_max, self.d_pv_load_min if self.d_pv_load_min < 1e8 else 0.0,
+               self.d_pv_max, self.d_pv_load_min * 1000.0 if self.d_pv_load_min < 1e8 else 0.0,
                self.d_tank_min, self.d_pumped_l]
         for p in self.plots:
             row.extend((p.dr, p.raw, p.taw, p.etc, p.eta, p.rain, p.irr, p.dp, p.dp_irr, p.ece(), p.lr, p.thr))
