@@ -93,6 +93,7 @@ class Field:
         self.front_mm = [0.0] * n
         self._front_k = [1.0 / (1000.0 * pr["depth_m"]) - 1.0 / (1000.0 * p.zr_m)
                          for pr, p in zip(self.probes, self.plots)]
+        self._front_gain = [pr["front_gain"] for pr in self.probes]
         # Pins from the board file.
         pvs = board["pv"]
         self._pv_pin = pvs["pin"]
@@ -432,7 +433,7 @@ class Field:
         front = self.front_mm
         for i in range(n):
             plots[i].step(kc[i] * et0, rain, irr[i])
-            f = front[i] + irr[i] + rain
+            f = front[i] + irr[i] * self._front_gain[i] + rain
             if f > 0.0:
                 tau = self.probes[i]["front_tau_s"]
                 front[i] = f * tau / (tau + dt_s)

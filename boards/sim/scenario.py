@@ -43,10 +43,12 @@ PROBE = {
     "fault": None,  # "drift" | "stuck" | "open"
     "fault_from_day": 0,
     "drift_mv_per_day": 0.0,
-    # The probe senses the top of the root zone near an emitter, where a
-    # pulse's water arrives first and then spreads down (estimate).
+    # The probe senses the top of the root zone between emitters, where a
+    # pulse's water arrives first (front_gain times the plot's mean depth:
+    # drip wets bulbs, not the whole plot) and then spreads down (estimate).
     "depth_m": 0.15,
     "front_tau_s": 3600.0,
+    "front_gain": 2.5,
 }
 
 DEFAULTS = {
