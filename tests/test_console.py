@@ -16,7 +16,7 @@ from saxaul import console
 class FakeController:
     """Records what the console asked of the controller."""
 
-    n_plots = 2
+    n = 2
 
     def __init__(self):
         self.calls = []

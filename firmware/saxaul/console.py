@@ -21,6 +21,7 @@ import sys
 
 from micropython import const
 
+from saxaul import __version__
 from saxaul.limits import HARD_MAX_PLOTS, HARD_MAX_RUN_S
 
 _LINE_MAX = const(64)  # longest command; longer lines are refused whole
@@ -119,7 +120,7 @@ class Console:
         try:
             if cmd == "status":
                 self._noargs(cmd, args)
-                self.answer(self._ctl.status())
+                self.answer(self._status())
             elif cmd == "run":
                 plot = self._plot(args, 2, "run PLOT SECONDS")
                 run_s = _int(args[1], "SECONDS", 1, HARD_MAX_RUN_S)
@@ -148,6 +149,19 @@ class Console:
         except Exception as exc:  # the controller must keep running whatever a command does
             self.answer({"error": "%s: %s" % (type(exc).__name__, exc)})
 
+    def _status(self):
+        d = self._ctl.status()
+        # What the host checks after a deploy, if the controller left it out.
+        if "fw" not in d:
+            d["fw"] = __version__
+        board = getattr(self._ctl, "board", None)
+        if board is not None:
+            if "board" not in d:
+                d["board"] = getattr(board, "name", "?")
+            if "reset_cause" not in d and hasattr(board, "reset_cause"):
+                d["reset_cause"] = board.reset_cause()
+        return d
+
     def _noargs(self, cmd, args):
         if args:
             raise ValueError("%s takes no arguments" % cmd)
@@ -155,7 +169,7 @@ class Console:
     def _plot(self, args, n_args, usage):
         if len(args) != n_args:
             raise ValueError("usage: " + usage)
-        n_plots = getattr(self._ctl, "n_plots", HARD_MAX_PLOTS)
+        n_plots = getattr(self._ctl, "n", HARD_MAX_PLOTS)
         return _int(args[0], "PLOT", 1, n_plots)
 
     def _maint(self):
