@@ -2,7 +2,6 @@
 import sys
 
 from host_tools import season
-from host_tools.errors import UserError
 
 
 def add_parser(sub):
@@ -68,7 +67,3 @@ def run(args):
         print("wrote %s/%s.png and the daily CSV per controller" % (args.out.rstrip("/"), sc["name"]))
     return 0
 
-
-def _check(args):
-    if args.controller not in season.CONTROLLERS + ("all",):
-        raise UserError("controller %r: choose one of %s, or all" % (args.controller, ", ".join(season.CONTROLLERS)))

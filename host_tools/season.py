@@ -214,6 +214,8 @@ def _run_unix_port(sc, board, root, work, csv_path, progress):
 
 
 def _run_cpython(sc, board, root, csv_path, progress):
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)  # boards/ is not part of the installed package
     from boards.sim.cpython import Fakes
 
     _, field, _, _ = _sim()
