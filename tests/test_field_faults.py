@@ -1,0 +1,353 @@
+"""Field faults on the simulated field: broken probes, a dry well, a weak panel, burst and clogged lines, frost, a stuck relay.
+
+The firmware boots from main.py on CPython against boards/sim/field.py (the
+muynak-summer scenario, a few days of it); each test breaks one thing in the
+field at a known moment and reads the journal: when the fault was seen, what
+the plot got, that it was journaled and shown in the status. Every test also
+watches the field itself: no pump run past the hard 30-minute cap, and the
+pump never on with every valve closed (but for a relay stuck on, where the
+firmware holds the last valve open on purpose).
+"""
+import contextlib
+import io
+import json
+
+import pytest
+
+from host_tools import season
+
+DAY_S = 86400
+HARD_MAX_RUN_S = 1800
+# Fault bits and reasons (firmware/saxaul/codes.py)
+F_OPEN, F_SHORT, F_RANGE, F_JUMP, F_STUCK, F_FLOW_HIGH, F_FLOW_LOW = 1, 2, 4, 8, 16, 32, 64
+G_DRY_RUN, G_TANK_LOW, G_FROST, G_RELAY_STUCK = 1, 2, 4, 32
+R_FALLBACK, R_DRY_RUN, R_TANK_LOW, R_FLOW_HIGH, R_PV_SAG, R_RELAY_STUCK = 6, 11, 12, 13, 10, 26
+FAULT_AT_S = DAY_S + 10 * 3600  # 10:00 on the second day
+DR0_FRAC = 0.55  # the season starts with the root zone half dry: every plot needs water on day 1
+
+
+class Run:
+    """The firmware over a few days of a scenario, with watchers on the field."""
+
+    def __init__(self, fakes, tmp_path, days, sc_name="muynak-summer", sc_over=None, cfg_over=None,
+                 board_over=None, world_over=None):
+        sc = season.load_scenario(sc_name)
+        sc["days"] = days
+        sc["dr0_frac"] = DR0_FRAC
+        if sc_over:
+            sc_over(sc)
+        root, spec = season.prepare_flash(sc, str(tmp_path / "flash"))
+        if board_over:
+            board_over(spec)
+            (tmp_path / "flash" / "board.json").write_text(json.dumps(spec))
+        if cfg_over:
+            cfg = json.loads((tmp_path / "flash" / "config.json").read_text())
+            cfg_over(cfg)
+            (tmp_path / "flash" / "config.json").write_text(json.dumps(cfg))
+        self.root = root
+        self.cfg = json.loads((tmp_path / "flash" / "config.json").read_text())
+        fieldmod = fakes.sim_module("field")
+        fakes.time.reset(0, season.epoch_s(sc))
+        world = fieldmod.Field(sc, spec, fakes.time, fakes.machine)
+        if world_over:
+            world_over(world)
+        fakes.machine.set_world(world)
+        world.attach()
+        self.world = world
+        self.longest_run_s = 0
+        self.dead_head_s = 0
+        self.cold_starts = 0
+        self._on_ms = None
+        self._last_ms = 0
+        fakes.time.add_hook(self._watch)
+        ctls = []
+        Controller = fakes.import_firmware().controller.Controller
+        real_init = Controller.__init__
+
+        def init(ctl, *a, **kw):
+            real_init(ctl, *a, **kw)
+            ctls.append(ctl)
+
+        Controller.__init__ = init
+        main = fakes.import_main()
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                main.main(root, False)
+        except fieldmod.SeasonOver:
+            pass
+        finally:
+            Controller.__init__ = real_init
+        self.ctl = ctls[-1]
+        self.errors = [x for x in out.getvalue().splitlines() if x.startswith("E ")]
+        from saxaul import journal
+
+        self.recs, self.bad = journal.read_dir(root + "log")
+
+    def _watch(self, now_ms):
+        w = self.world
+        dt = now_ms - self._last_ms
+        self._last_ms = now_ms
+        if w.pump_on:
+            if self._on_ms is None:
+                self._on_ms = now_ms
+            run_s = (now_ms - self._on_ms) // 1000
+            if run_s > self.longest_run_s:
+                self.longest_run_s = run_s
+            if not any(w.valves):
+                self.dead_head_s += dt / 1000
+        else:
+            self._on_ms = None
+
+    def kinds(self, kind, **match):
+        return [r for r in self.recs if r["kind"] == kind and all(r[k] == v for k, v in match.items())]
+
+    def safe(self, relay_stuck=False):
+        assert self.bad == 0 and self.errors == []
+        assert all(r["b"] <= HARD_MAX_RUN_S for r in self.kinds("STOP"))
+        if not relay_stuck:  # a welded relay runs the pump whatever the firmware does
+            assert self.longest_run_s <= HARD_MAX_RUN_S
+            assert self.dead_head_s == 0
+
+
+def fault_after(world, i, mv_fn, at_s=FAULT_AT_S):
+    """Probe i reads mv_fn(clean_mv) from at_s on."""
+    real = world.probe_mv
+
+    def probe_mv(j):
+        mv = real(j)
+        if j == i and world.t_ms >= at_s * 1000:
+            return mv_fn(mv)
+        return mv
+
+    world.probe_mv = probe_mv
+
+
+def flow_after(world, plot, fn, at_s=FAULT_AT_S):
+    """The flow meter counts pulses for fn(flow) from at_s on while plot's valve is open (plot None: any)."""
+    real = world._pulse_to
+
+    def pulse_to(now_ms):
+        lpm = world._lpm
+        if world.t_ms >= at_s * 1000 and (plot is None or world.valves[plot]):
+            world._lpm = fn(lpm)
+        try:
+            real(now_ms)
+        finally:
+            world._lpm = lpm
+
+    world._pulse_to = pulse_to
+
+
+def first_set(run, plot, bit):
+    recs = run.kinds("FAULT_SET", plot=plot, a=bit)
+    return recs[0]["uptime_s"] if recs else None
+
+
+def starts_after(run, plot, t_s, reason=None):
+    return [r for r in run.kinds("START", plot=plot) if r["uptime_s"] > t_s and (reason is None or r["a"] == reason)]
+
+
+# Probes
+
+@pytest.mark.parametrize("what,mv,bit", [
+    ("unplugged (bottom rail)", 0.0, F_OPEN),
+    ("signal shorted to the supply (top rail)", 3300.0, F_SHORT),
+])
+def test_a_probe_at_a_rail_is_seen_within_minutes_and_the_plot_gets_its_fallback_dose(fakes, tmp_path, what, mv, bit):
+    run = Run(fakes, tmp_path, 4, world_over=lambda w: fault_after(w, 1, lambda _mv: mv))
+    run.safe()
+    seen = first_set(run, 1, bit)
+    assert seen is not None and 0 <= seen - FAULT_AT_S <= 30 * 60  # two readings, 15-min samples at worst
+    st = run.ctl.status()
+    assert st["pfaults"][1] & bit  # shown in `saxaul status`
+    # Policy "fallback" (the default): one fixed dose a day, in good sun.
+    fallback_s = run.cfg["plots"][1]["fallback_s"]
+    for day in (2, 3):
+        fb = [r for r in starts_after(run, 1, day * DAY_S, R_FALLBACK) if r["uptime_s"] < (day + 1) * DAY_S]
+        assert fb, "no fallback dose on day %d" % day
+        given = sum(r["b"] for r in run.kinds("STOP", plot=1) if r["uptime_s"] > fb[0]["uptime_s"]
+                    and r["uptime_s"] < (day + 1) * DAY_S)
+        assert fallback_s - 10 <= given <= fallback_s + 5 * len(fb)  # a run tick of slack per cycle
+
+
+def test_a_probe_with_policy_skip_is_not_watered_once_it_fails(fakes, tmp_path):
+    def cfg(c):
+        c["plots"][1]["fault_policy"] = "skip"
+
+    run = Run(fakes, tmp_path, 4, cfg_over=cfg, world_over=lambda w: fault_after(w, 1, lambda _mv: 0.0))
+    run.safe()
+    seen = first_set(run, 1, F_OPEN)
+    assert seen is not None
+    assert starts_after(run, 1, seen) == []
+    assert starts_after(run, 0, seen)  # the other plots carry on
+
+
+def test_a_stuck_probe_is_found_after_a_run_that_does_not_move_it(fakes, tmp_path):
+    # The reading freezes at 10:00 (salt crust on the probe, Kelleners 2004):
+    # the next run of at least 2 min that does not raise it by 2 points,
+    # judged a soak (30 min) after the run, sets STUCK.
+    run = Run(fakes, tmp_path, 5, world_over=lambda w: fault_after(w, 2, lambda _mv: 1900.0))
+    run.safe()
+    seen = first_set(run, 2, F_STUCK)
+    assert seen is not None
+    runs = [r for r in run.kinds("STOP", plot=2) if r["uptime_s"] > FAULT_AT_S and r["b"] >= 120]
+    # Judged a soak after the last run of that morning's cycles.
+    assert runs and runs[0]["uptime_s"] < seen <= runs[0]["uptime_s"] + 6 * 3600
+    assert run.ctl.status()["pfaults"][2] & F_STUCK
+
+
+def test_a_noisy_probe_is_flagged_as_jumping_and_its_jumps_are_not_believed(fakes, tmp_path):
+    # A loose connector: +-250 mV spikes on every other reading.
+    flip = {"n": 0}
+
+    def noisy(mv):
+        flip["n"] += 1
+        return mv + (250.0 if flip["n"] % 2 else -250.0)
+
+    run = Run(fakes, tmp_path, 3, world_over=lambda w: fault_after(w, 0, noisy))
+    run.safe()
+    seen = first_set(run, 0, F_JUMP)
+    assert seen is not None and seen - FAULT_AT_S <= 30 * 60
+
+
+def test_a_drifting_probe_leaves_its_calibration_and_is_flagged_out_of_range(fakes, tmp_path):
+    # The probe reads 40 mV drier each day from 10:00 on day 2 (a failing
+    # supply, water in the cable); the plot's span is ~380 mV, so it leaves
+    # its calibration by a quarter of the span within about ten days.
+    run = Run(fakes, tmp_path, 14,
+              world_over=lambda w: fault_after(w, 3, lambda mv: mv + 40.0 * (w.t_ms / 1000 - FAULT_AT_S) / DAY_S))
+    run.safe()
+    seen = first_set(run, 3, F_RANGE)
+    assert seen is not None and seen - FAULT_AT_S <= 12 * DAY_S
+    # Until then the drift reads as drier soil: watered more, never past the daily cap.
+    for r in run.kinds("STOP", plot=3):
+        assert r["b"] <= 600 + 5
+
+
+def test_a_salinity_bias_that_reads_wetter_than_water_is_flagged_out_of_range(fakes, tmp_path):
+    # Salt builds up round the probe: it reads 400 mV wetter than the wet
+    # calibration point (FIELD-NOTES: strong bias in halophyte plots).
+    run = Run(fakes, tmp_path, 3, world_over=lambda w: fault_after(w, 0, lambda mv: mv - 400.0))
+    run.safe()
+    seen = first_set(run, 0, F_RANGE)
+    assert seen is not None and seen - FAULT_AT_S <= 30 * 60
+    assert starts_after(run, 0, seen + 3600, R_FALLBACK)  # believed neither wet nor dry: the fallback dose
+
+
+# Pump and water
+
+def test_a_dry_well_stops_each_try_within_the_prime_time_and_latches_after_three(fakes, tmp_path):
+    # No flow from 10:00 on day 2 (the intake is out of water).
+    run = Run(fakes, tmp_path, 3, world_over=lambda w: flow_after(w, None, lambda lpm: 0.0))
+    run.safe()
+    dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] < 2 * DAY_S]
+    assert len(dry) == 3  # dryrun_max_tries
+    assert all(r["b"] <= 15 + 5 for r in dry)  # prime_s, plus a run tick
+    gaps = [b["uptime_s"] - a["uptime_s"] for a, b in zip(dry, dry[1:])]
+    assert all(g >= 20 * 60 for g in gaps)  # dryrun_retry_min (Lorentz: 20 min)
+    latched = first_set(run, 255, G_DRY_RUN)
+    assert latched == dry[-1]["uptime_s"]
+    day2_starts = [r for r in run.kinds("START") if latched < r["uptime_s"] < 2 * DAY_S]
+    assert day2_starts == []
+    # dryrun_clear = dawn: the next morning it tries again (and stops again).
+    assert run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN)
+    assert [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] > 2 * DAY_S]
+
+
+def test_a_low_tank_stops_the_pump_and_no_start_comes_until_it_refills(fakes, tmp_path):
+    def tank(sc):
+        sc["tank"] = {"volume_l": 60.0, "start_l": 40.0, "low_l": 15.0, "refill_lph": 0.0}
+
+    run = Run(fakes, tmp_path, 3, sc_over=tank)
+    run.safe()
+    low = first_set(run, 255, G_TANK_LOW)
+    assert low is not None
+    assert [r for r in run.kinds("STOP") if r["a"] == R_TANK_LOW] or \
+        [r for r in run.kinds("REFUSE") if r["a"] == R_TANK_LOW]
+    assert [r for r in run.kinds("START") if r["uptime_s"] > low] == []
+    assert run.ctl.status()["gfaults"] & G_TANK_LOW
+    assert run.world.tank_l >= 14.0  # the pump did not drain it below the float
+
+
+def test_a_panel_too_small_for_the_pump_backs_off_after_each_brownout(fakes, tmp_path):
+    def weak(sc):
+        sc["panel"]["pstc_w"] = 22.0
+
+    run = Run(fakes, tmp_path, 2, sc_over=weak)
+    run.safe()
+    sags = [r for r in run.kinds("STOP") if r["a"] == R_PV_SAG]
+    assert sags
+    for a in sags:
+        nxt = [r for r in run.kinds("START") if r["uptime_s"] > a["uptime_s"]]
+        if nxt:
+            assert nxt[0]["uptime_s"] - a["uptime_s"] >= 90  # sag_backoff_s (Lorentz: ~90 s)
+
+
+def test_a_burst_line_stops_the_run_and_the_plot(fakes, tmp_path):
+    # The line to plot 2 splits: four times the emitters' flow runs out of it.
+    run = Run(fakes, tmp_path, 3, world_over=lambda w: flow_after(w, 1, lambda lpm: 4 * lpm))
+    run.safe()
+    hi = [r for r in run.kinds("STOP", plot=1) if r["a"] == R_FLOW_HIGH]
+    assert hi and hi[0]["b"] <= 60  # judged within the first flow windows
+    assert first_set(run, 1, F_FLOW_HIGH) is not None
+    assert starts_after(run, 1, hi[0]["uptime_s"]) == []  # the plot is left dry until the host clears it
+    assert run.ctl.status()["pfaults"][1] & F_FLOW_HIGH
+
+
+def test_clogged_emitters_are_reported_and_the_plot_still_gets_water(fakes, tmp_path):
+    # Salt and algae: plot 1's emitters pass a fifth of their flow.
+    run = Run(fakes, tmp_path, 4, world_over=lambda w: flow_after(w, 0, lambda lpm: 0.2 * lpm))
+    run.safe()
+    seen = first_set(run, 0, F_FLOW_LOW)
+    assert seen is not None
+    assert starts_after(run, 0, seen)
+
+
+def test_frost_holds_every_start(fakes, tmp_path):
+    # A board with an air sensor; frost_c at its top (20 C) so the cool April
+    # mornings of the scenario count as frost.
+    def board(spec):
+        spec["temp"] = {"kind": "adc", "pin": 39, "mv_at_0c": 500, "mv_per_c": 10}
+
+    def cfg(c):
+        c["frost_c"] = 20
+
+    run = Run(fakes, tmp_path, 3, board_over=board, cfg_over=cfg)
+    run.safe()
+    assert first_set(run, 255, G_FROST) is not None
+    for r in run.kinds("START"):
+        s = r["uptime_s"] % DAY_S
+        d = r["uptime_s"] // DAY_S
+        assert run.world.days[d].air_c(s) >= 20 - 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="pump.Sequencer judges a stuck relay on flow after the stop, but the valve "
+                                       "closes valve_lag_s (1 s) later and no water moves through closed valves: "
+                                       "the welded pump is never seen and dead-heads (pump.py _stray/STOPPING)")
+def test_a_relay_stuck_on_latches_and_keeps_a_valve_open_for_the_running_pump(fakes, tmp_path):
+    # From 10:00 on day 2 the pump relay welds: the first "off" is ignored.
+    def weld(w):
+        real = w.write
+        pin = w._pump_pin
+
+        def write(p, level):
+            if p == pin and level == 0 and w.pump_on and w.t_ms >= FAULT_AT_S * 1000:
+                return  # the contacts stay closed
+            real(p, level)
+
+        w.write = write
+
+    run = Run(fakes, tmp_path, 3, world_over=weld)
+    run.safe(relay_stuck=True)
+    stuck = [r for r in run.kinds("STOP") if r["a"] == R_RELAY_STUCK]
+    assert len(stuck) == 1
+    assert first_set(run, 255, G_RELAY_STUCK) == stuck[0]["uptime_s"]
+    assert run.kinds("FAULT_CLR", plot=255, a=G_RELAY_STUCK) == []  # only the host clears it
+    assert [r for r in run.kinds("START") if r["uptime_s"] > stuck[0]["uptime_s"]] == []
+    # The one output that stays on: the stuck plot's valve, so the pump never dead-heads.
+    plot = stuck[0]["plot"]
+    assert run.world.valves[plot] and run.world.pump_on
+    assert run.dead_head_s <= 1 + 5  # valve_lag_s and a tick before the flow gave it away
+    st = run.ctl.status()
+    assert st["gfaults"] & G_RELAY_STUCK and st["outputs"] == 1 << (plot + 1)
