@@ -58,6 +58,7 @@ class Rig:
         self.sag = False
         self.tank_low = False
         self.stuck_pump = False
+        self.next_plot = None  # (plot, run_s) to hand the water to when a cycle ends
         self.trace = []
         self.stops = []
         self._frac = 0
@@ -86,6 +87,10 @@ class Rig:
             pulses = total // 60000
             self._frac = total % 60000
         r = self.seq.step(self.now, pulses, self.sag, self.tank_low, self.cfg, self.ppl)
+        if self.seq.awaiting:  # as the controller does when no plot is next
+            nxt = self.next_plot
+            if nxt is None or self.seq.request(nxt[0], nxt[1], codes.R_MOISTURE_LOW, self.now, self.cfg, self.st) != codes.R_NONE:
+                self.seq.stop(codes.R_CYCLE_DONE, self.now)
         self._was_on = self.seq.pump_on
         self.record()
         if r != codes.R_NONE:
@@ -488,6 +493,8 @@ micropython.heap_lock()
 while n < 400:
     now += 1
     r = s.step(now, 15 if s.pump_on else 0, False, False, cfg, 450)
+    if s.awaiting:
+        s.stop(3, now)
     s.next_s(now)
     n += 1
 micropython.heap_unlock()
@@ -552,3 +559,41 @@ def test_abort_turns_everything_off_at_once_but_keeps_a_stuck_relays_valve():
     g.seq.stuck = True  # as after a relay that did not open
     g.seq.abort(codes.R_EXCEPTION, g.now)
     assert g.seq.valves == 1 << 1
+
+
+def test_a_handover_moves_the_water_to_the_next_plot_without_a_restart():
+    # In weak sun a restart needs more voltage than running on: when a cycle
+    # ends, the next plot's valve opens beside the last one's, then the old
+    # one closes, and the pump never stops or dead-heads.
+    g = Rig()
+    g.request(0, 120)
+    g.next_plot = (1, 120)
+    r = g.until(lambda r: r != codes.R_NONE)
+    assert r == codes.R_CYCLE_DONE and g.seq.run_s == 0 and g.seq.plot == 1
+    assert g.seq.state == pump.HANDOVER and g.seq.pump_on and g.seq.valves == 0b11
+    g.next_plot = None
+    g.step(2)  # valve_lead_s
+    assert g.seq.state == pump.RUNNING and g.seq.valves == 0b10 and g.seq.pump_on
+    assert g.until(lambda r: r != codes.R_NONE) == codes.R_CYCLE_DONE
+    g.run_to_idle()
+    starts = [i for i in range(1, len(g.trace)) if g.trace[i][1] and not g.trace[i - 1][1]]
+    assert len(starts) == 1  # one pump start for both plots
+    assert all(v for _, on, v in g.trace if on)  # never against closed valves
+
+
+def test_handovers_never_let_the_pump_run_past_its_longest_in_one_go():
+    g = Rig()
+    g.cfg["pump_max_run_s"] = 99999  # config cannot loosen the hard 30 min
+    g.request(0, 600)
+    g.next_plot = (1, 600)
+    on_since = None
+    longest = 0
+    for _ in range(4000):
+        g.step(5)
+        g.next_plot = (1 - g.seq.plot, 600) if g.seq.plot != codes.NO_PLOT else None
+        if g.seq.pump_on:
+            on_since = g.now if on_since is None else on_since
+            longest = max(longest, g.now - on_since)
+        else:
+            on_since = None
+    assert 0 < longest <= HARD_MAX_RUN_S

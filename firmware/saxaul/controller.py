@@ -22,6 +22,7 @@ _ST_PLAN = const(4)
 _ST_PUMP = const(5)
 _ST_JOURNAL = const(6)
 _ST_CONSOLE = const(7)
+_HELD_S = const(60)  # a start that ran this long was carried by the sun
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
 _WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
 
@@ -144,6 +145,12 @@ class Controller:
         gate = self._gate(now, tank)
 
         self._stage = _ST_PLAN
+        if seq.awaiting:
+            # A cycle ended with the pump carrying its load: hand the water to
+            # the next plot without a restart, or stop.
+            plan = self.planner.plan(now, pw.day, self.pct, self.pfaults, gate, st, cfg, self.soak_until)
+            if plan.plot == codes.NO_PLOT or not self._start(plan, now):
+                seq.stop(codes.R_CYCLE_DONE, now)
         if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK):
             plan = self.planner.plan(now, pw.day, self.pct, self.pfaults, gate, st, cfg, self.soak_until)
             self.plot = plan.plot
@@ -201,6 +208,7 @@ class Controller:
         return self.power.can_start(now)
 
     def _start(self, plan, now):
+        """Ask the sequencer for the plan's run; True when it was accepted."""
         p = plan.plot
         r = self.seq.request(p, plan.run_s, plan.reason, now, self.cfg, self.st)
         if r == codes.R_NONE:
@@ -208,6 +216,7 @@ class Controller:
             self._event(codes.E_START, p, plan.reason, plan.run_s)
             if plan.manual:
                 self.planner.cancel_manual()
+            return True
         else:
             self.reason = r
             if r != self._refused:  # journal a refusal once, not every tick
@@ -215,6 +224,7 @@ class Controller:
                 self._event(codes.E_REFUSE, p, r, plan.reason)
             if plan.manual:
                 self.planner.cancel_manual()
+            return False
 
     def _ended(self, why, now):
         seq = self.seq
@@ -225,6 +235,8 @@ class Controller:
         self.planner.ran(p, run_s, now, seq.start_reason)
         self.soak_until[p] = now + cfg["plots"][p]["soak_s"]
         self.probes[p].watered(now, run_s)
+        if run_s >= _HELD_S:
+            self.power.held(now - run_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
             self.power.on_sag(now, cfg)
         elif run_s > 0:

@@ -9,8 +9,10 @@
 #   is net / (1 - LR). Instead of stretching every run, the salt-pushing part is
 #   given as one extra dose every `leach_every_days`: when the interval since
 #   `st.leach_day` is over, the episode that brings the plot to target goes on
-#   with `since_leach_s * LR / (1 - LR)` more seconds (reason R_LEACH, in cycles
-#   with soaks), past the target on purpose, so the water drains below the roots.
+#   to field capacity (the wet calibration point, 100 %: below it a dose only
+#   wets the soil and drains nothing), then gives `since_leach_s * LR / (1 - LR)`
+#   more seconds (reason R_LEACH, in cycles with soaks), so that water drains
+#   below the roots and takes the salt with it.
 #   One deep dose leaches better than many small excesses that only wet the
 #   top. When the dose is given, `leach_day` = today and `since_leach_s` = 0.
 # - Faulted probe: policy "fallback" gives `fallback_s` of run time a day
@@ -46,6 +48,7 @@ from saxaul.codes import (
 from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_RUN_S
 
 _MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
+_FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is at field capacity
 _NONE_KEY = const(-1)
 # Ranking of plots that do not run, for the reason shown: a plot that wants
 # water and is held back explains more than a wet or disabled one.
@@ -92,6 +95,10 @@ class Planner:
         self._st = None  # the state given to plan(), where ran() accounts
         self._episode = [False] * n_plots
         self._leach_left_s = [0] * n_plots
+        self._fill_day = [-1] * n_plots  # day a plot began filling to field capacity (-1: not)
+        self._ref = [0] * n_plots  # reading before the last cycle of an episode
+        self._ran = [False] * n_plots  # a cycle ran since that reading
+        self._flat = [0] * n_plots  # cycles in a row that did not raise the reading
         self._man_plot = NO_PLOT
         self._man_run_s = 0
 
@@ -193,14 +200,42 @@ class Planner:
                     m = pct[i]
                     score = pc["start_pct"] - m
                     if self._episode[i]:
-                        if m >= pc["target_pct"]:
+                        filling = self._fill_day[i] >= 0
+                        full = False
+                        if soak_until_s[i] <= now_s:
+                            # Field capacity is where a cycle's water drains
+                            # instead of raising the reading. The probe itself
+                            # may never show the target there: salt, heat and
+                            # its own offset move it by several points.
+                            # One flat cycle can be the heat of noon or the
+                            # probe's dead band; two in a row are the soil.
+                            if self._ran[i]:
+                                self._flat[i] = self._flat[i] + 1 if m <= self._ref[i] else 0
+                                self._ran[i] = False
+                            self._ref[i] = m
+                            full = self._flat[i] >= _FLAT_CYCLES
+                        if filling and (full or self._fill_day[i] != day):
+                            # At field capacity (or a day spent trying): now
+                            # every drop of the dose drains through the roots.
+                            self._fill_day[i] = -1
+                            self._flat[i] = 0
                             self._episode[i] = False
                             self._arm_leach(i, day, st, pc, every_d)
+                        elif not filling and (m >= pc["target_pct"] or (full and 2 * m >= pc["start_pct"] + pc["target_pct"])):
+                            self._flat[i] = 0
+                            if not full and self._leach_due(i, day, st, pc, every_d):
+                                self._fill_day[i] = day
+                            else:
+                                self._episode[i] = False
+                                self._arm_leach(i, day, st, pc, every_d)
                     elif m < pc["start_pct"]:
                         self._episode[i] = True
                     if self._leach_left_s[i]:
                         reason = R_LEACH
                         dose_s = self._leach_left_s[i]
+                    elif self._fill_day[i] >= 0:
+                        reason = R_LEACH  # the filling part of the dose
+                        dose_s = HARD_MAX_DAILY_S
                     elif self._episode[i]:
                         reason = R_MOISTURE_LOW
                         dose_s = HARD_MAX_DAILY_S
@@ -243,11 +278,14 @@ class Planner:
             p._set(NO_PLOT, 0, why_reason, why)
         return p
 
+    def _leach_due(self, i, day, st, pc, every_d):
+        return not self._leach_left_s[i] and pc["leach_pml"] > 0 and day - st.leach_day[i] >= every_d
+
     def _arm_leach(self, i, day, st, pc, every_d):
         """Arm the leaching dose when its interval is over and it is worth a start."""
-        pml = pc["leach_pml"]
-        if self._leach_left_s[i] or pml <= 0 or day - st.leach_day[i] < every_d:
+        if not self._leach_due(i, day, st, pc, every_d):
             return
+        pml = pc["leach_pml"]
         if pml > 900:
             pml = 900  # LR above 0.9 is a configuration error, not a dose
         dose_s = st.since_leach_s[i] * pml // (1000 - pml)
@@ -268,7 +306,12 @@ class Planner:
         if st is None or plot == NO_PLOT or run_s <= 0:
             return
         st.used_s[plot] += run_s
-        if reason == R_LEACH:
+        if reason == R_MOISTURE_LOW:
+            self._ran[plot] = True
+        if reason == R_LEACH and self._fill_day[plot] >= 0:
+            self._ran[plot] = True
+            st.since_leach_s[plot] += run_s
+        elif reason == R_LEACH:
             left_s = self._leach_left_s[plot] - run_s
             if left_s < _MIN_RUN_S:
                 left_s = 0

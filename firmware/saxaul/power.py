@@ -18,6 +18,8 @@ OK = const(2)
 _NIGHT_MIN_S = const(7200)  # a dark spell shorter than this (a storm) is not a night
 _MAX_DOUBLINGS = const(8)  # enough to reach any sane sag_backoff_max_s from 90 s
 _NONE = const(-1)
+_MARGIN_S = const(600)  # trial starts this long before the earliest start that held
+_CREEP_S = const(600)  # a learned edge of the pumping window moves inward at most this a day
 
 
 def _next(state, pv_mv, cfg):
@@ -83,6 +85,15 @@ class Power:
         self._night_s = _NONE  # when this uptime's night began; _NONE: before boot
         self._sags = 0  # consecutive sags
         self._until_s = 0  # starts blocked until then
+        # The pumping window, learned in seconds after dawn: a start before
+        # the sun can carry the pump only browns it out, and open-circuit
+        # volts cannot tell (log of irradiance), but the time after dawn can.
+        self._dawn_s = _NONE  # uptime of this day's dawn (_NONE: not seen since boot)
+        self._early_s = _NONE  # earliest start that held, after dawn
+        self._late_s = _NONE  # latest start that held, after dawn
+        self._first_s = _NONE  # today's earliest and latest starts that held
+        self._last_s = _NONE
+        self._done = False  # an evening sag: no more trials until dawn
 
     def restore(self, day, night_seen):
         """Give back the persisted day count and night flag (at boot)."""
@@ -131,7 +142,7 @@ class Power:
                     self._night_s = self._cand_s
                 # else: the night began before boot (_night_s stays _NONE).
             elif self.night_seen:
-                self._new_day()
+                self._new_day(self._cand_s)
         return self.state
 
     def _enter(self, new, now_s):
@@ -144,16 +155,39 @@ class Power:
             self._night_s = now_s
         elif old == NIGHT:
             if self.night_seen and (self._night_s == _NONE or now_s - self._night_s >= _NIGHT_MIN_S):
-                self._new_day()
+                self._new_day(self._cand_s)  # when the voltage rose, one debounce ago
             # A dark spell too short to be a night: the day goes on.
             self.night_seen = False
 
-    def _new_day(self):
+    def _new_day(self, dawn_s):
         self.dawn = True
         self.day += 1
         self.night_seen = False
         self._night_s = _NONE
         self._sags = 0  # yesterday's clouds say nothing about this morning
+        self._until_s = 0
+        self._done = False
+        # Yesterday's window: an earlier start that held widens it at once;
+        # with none, it narrows by _CREEP_S a day (a dirtier panel, shorter
+        # days) and the trial margin finds the edge again.
+        if self._first_s != _NONE:
+            e = self._early_s
+            self._early_s = self._first_s if e == _NONE or self._first_s < e + _CREEP_S else e + _CREEP_S
+            la = self._late_s
+            self._late_s = self._last_s if la == _NONE or self._last_s > la - _CREEP_S else la - _CREEP_S
+        self._first_s = _NONE
+        self._last_s = _NONE
+        self._dawn_s = dawn_s
+
+    def held(self, start_s):
+        """A start at start_s carried the pump (the run went on for a while)."""
+        if self._dawn_s == _NONE:
+            return
+        off = start_s - self._dawn_s
+        if self._first_s == _NONE or off < self._first_s:
+            self._first_s = off
+        if self._last_s == _NONE or off > self._last_s:
+            self._last_s = off
 
     def on_sag(self, now_s, cfg):
         """The pump browned the panel out and was stopped: back off before retrying.
@@ -169,6 +203,11 @@ class Power:
             self._sags += 1
         self.backoff_s = b
         self._until_s = now_s + b
+        late = self._late_s
+        if self._dawn_s != _NONE and late != _NONE and now_s - self._dawn_s >= late - _MARGIN_S:
+            # Past the latest start that ever held: the sun only falls from
+            # here, so retrying until dusk would only brown the pump out.
+            self._done = True
 
     def on_run_ok(self):
         """A run went through without a sag: the sun holds, back to the short wait."""
@@ -179,8 +218,10 @@ class Power:
         """R_NONE when the sun allows a start, else why not."""
         if self.state == NIGHT:
             return R_NIGHT
-        if self.state == WEAK:
+        if self.state == WEAK or self._done:
             return R_PV_WEAK
+        if self._dawn_s != _NONE and self._early_s != _NONE and now_s - self._dawn_s < self._early_s - _MARGIN_S:
+            return R_PV_WEAK  # too early: the learned window has not opened
         if now_s < self._until_s:
             return R_BACKOFF
         return R_NONE

@@ -7,6 +7,15 @@
 # starts and closes `valve_lag_s` after it stops, so the pump never dead-heads
 # and the line depressurises through the emitters.
 #
+# Handover: when a cycle's time ends with the pump carrying its load, the run
+# ends (`awaiting` is set and step() returns R_CYCLE_DONE with the pump still
+# on); in the same tick the controller either requests the next plot, which
+# opens that valve beside the old one and closes the old one valve_lead_s
+# later without stopping the pump, or calls stop(). A DC pump needs more
+# voltage to start than to keep running (FIELD-NOTES), so in weak sun every
+# restart it avoids is a brownout it avoids. The pump's continuous time
+# across handovers stays under pump_max_run_s and the hard 30 min.
+#
 # Stop reasons when the run time ends: R_CYCLE_DONE when the planned time ran
 # out, R_MAX_RUN when the plan asked for more than `pump_max_run_s` / the hard
 # 30 min and was cut to it, so the journal shows that a limit acted.
@@ -51,7 +60,8 @@ OPENING = const(1)  # valve open, pump off (valve_lead_s)
 PRIMING = const(2)  # pump on, waiting for the first flow pulses (prime_s)
 RUNNING = const(3)  # pump on, water moving
 STOPPING = const(4)  # pump off, valve still open (valve_lag_s)
-STATE_NAMES = ("IDLE", "OPENING", "PRIMING", "RUNNING", "STOPPING")
+HANDOVER = const(5)  # pump on, the next plot's valve open beside the last one's (valve_lead_s)
+STATE_NAMES = ("IDLE", "OPENING", "PRIMING", "RUNNING", "STOPPING", "HANDOVER")
 
 _FAR_S = const(1 << 28)  # "long ago" for events not seen since boot (8 years)
 _HOUR_S = const(3600)
@@ -61,6 +71,7 @@ _STRAY_PULSES = const(5)  # after a stop: the column coasting, a meter settling
 _JUDGE_MIN_S = const(10)  # shortest flow window
 _JUDGE_PULSES = const(20)  # pulses the expected flow gives in a window before judging (5 % steps)
 _FLOW_FAULTS = const(96)  # F_FLOW_HIGH | F_FLOW_LOW
+_MIN_HANDOVER_S = const(30)  # a handover for less run time than this is not worth the valves
 _LATCHES = G_DRY_RUN | G_RELAY_STUCK
 
 
@@ -83,6 +94,8 @@ class Sequencer:
         self._t0_s = 0  # when the current state began
         self._pump_s = 0  # when the pump started
         self._limit_s = 0  # pump seconds this run may last
+        self._on_s = 0  # when the pump last started (continuous across handovers)
+        self.awaiting = False  # a cycle ended with the pump on: request() or stop() now
         self._cut = False  # the plan asked for more than a limit allows
         self._lead_s = HARD_MIN_VALVE_LEAD_S
         self._lag_s = HARD_MIN_VALVE_LAG_S
@@ -107,6 +120,8 @@ class Sequencer:
         """Start a run of `plot` for `run_s` pump seconds; R_NONE or the refusal."""
         if plot < 0 or plot >= self.n_plots or run_s <= 0:
             raise ValueError("plot or run_s")
+        if self.awaiting:
+            return self._handover(plot, run_s, reason, now_s, cfg, st)
         if self.state != IDLE:
             return R_MIN_OFF  # the pump is not off, so its off time has not begun
         self._st = st
@@ -168,7 +183,7 @@ class Sequencer:
             self.valves = 0  # the pump never started: nothing to depressurise
             self.state = IDLE
             self.reason = reason
-        elif self.state == PRIMING or self.state == RUNNING:
+        elif self.state == PRIMING or self.state == RUNNING or self.state == HANDOVER:
             self._pump_off(reason, now_s)
 
     def _pump_off(self, reason, now_s):
@@ -176,7 +191,10 @@ class Sequencer:
         self.state = STOPPING
         self._t0_s = now_s
         self._stop_s = now_s
-        self.run_s = now_s - self._pump_s
+        if self.awaiting:
+            self.awaiting = False  # the run was already accounted when its time ended
+        else:
+            self.run_s = now_s - self._pump_s
         self._volume()
         self.reason = reason
         self._lag_pulses = 0
@@ -209,6 +227,7 @@ class Sequencer:
             if now_s - self._t0_s >= self._lead_s:
                 self.pump_on = True
                 self._pump_s = now_s
+                self._on_s = now_s
                 self._win_s = now_s
                 self._win_pulses = 0
                 self._starts[self._start_i] = now_s
@@ -228,12 +247,22 @@ class Sequencer:
                 self.valves = 0
                 self.state = IDLE
             return R_NONE
-        # PRIMING or RUNNING: the pump is on.
+        # PRIMING, RUNNING or HANDOVER: the pump is on.
+        if self.awaiting:
+            # Nobody took the handover: the run was reported, the pump stops.
+            self._pump_off(self.reason, now_s)
+            return R_NONE
         if tank_low:
             return self._pump_off(R_TANK_LOW, now_s)
         if sag:
             return self._pump_off(R_PV_SAG, now_s)
-        if s == PRIMING:
+        if s == HANDOVER:
+            if now_s - self._t0_s >= self._lead_s:
+                self.valves = 1 << self.plot  # the old valve closes: the new plot has the water
+                self.state = RUNNING
+                self._win_s = now_s
+                self._win_pulses = 0
+        elif s == PRIMING:
             if self._pulses >= _PRIMED_PULSES:
                 self.state = RUNNING
                 self._win_s = now_s
@@ -246,7 +275,49 @@ class Sequencer:
             if r != R_NONE:
                 return self._pump_off(r, now_s)
         if self.run_s >= self._limit_s:
-            return self._pump_off(R_MAX_RUN if self._cut else R_CYCLE_DONE, now_s)
+            if self._cut or s == HANDOVER:
+                return self._pump_off(R_MAX_RUN if self._cut else R_CYCLE_DONE, now_s)
+            self.awaiting = True  # the pump stays on for a handover in this tick
+            self.reason = R_CYCLE_DONE
+            return R_CYCLE_DONE
+        return R_NONE
+
+    def _handover(self, plot, run_s, reason, now_s, cfg, st):
+        # The pump runs on: no start, so neither min off nor starts per hour.
+        if st.gfaults & _LATCHES or self.stuck:
+            return R_LATCHED
+        if self._tank_low:
+            return R_TANK_LOW
+        max_s = cfg["pump_max_run_s"]
+        if max_s > HARD_MAX_RUN_S:
+            max_s = HARD_MAX_RUN_S
+        left_s = max_s - (now_s - self._on_s)
+        if left_s < _MIN_HANDOVER_S:
+            return R_MAX_RUN  # the pump has run its longest in one go: it rests
+        pc = cfg["plots"][plot]
+        cap_s = pc["daily_max_s"]
+        if cap_s > HARD_MAX_DAILY_S:
+            cap_s = HARD_MAX_DAILY_S
+        if run_s > left_s:
+            run_s = left_s
+        if st.used_s[plot] + run_s > cap_s:
+            return R_DAILY_CAP
+        self.awaiting = False
+        self._st = st
+        self._cut = False
+        self._limit_s = run_s
+        self._flow_ml_min = pc["flow_ml_min"]
+        self.valves |= 1 << plot  # the new valve opens beside the old one
+        self.plot = plot
+        self.start_reason = reason
+        self.reason = R_NONE
+        self.run_s = 0
+        self.ml = 0
+        self._pulses = 0
+        self._pump_s = now_s
+        self._t0_s = now_s
+        self._last_s = now_s
+        self.state = HANDOVER
         return R_NONE
 
     def _volume(self):
@@ -317,8 +388,8 @@ class Sequencer:
         run. A stuck relay keeps its valve: the pump it cannot stop must never
         dead-head.
         """
-        was_on = self.pump_on
-        if was_on:
+        was_on = self.pump_on and not self.awaiting  # an awaiting run is accounted already
+        if self.pump_on:
             self._pump_off(reason, now_s)
         self.pump_on = False
         self.state = IDLE
@@ -354,7 +425,7 @@ class Sequencer:
         s = self.state
         if s == IDLE:
             return _IDLE_NEXT_S
-        if s == OPENING:
+        if s == OPENING or s == HANDOVER:
             r = self._t0_s + self._lead_s - now_s
         elif s == STOPPING:
             r = self._t0_s + self._lag_s - now_s

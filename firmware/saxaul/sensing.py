@@ -34,9 +34,9 @@ _JUMP_WINDOW_S = const(600)  # ... within 10 minutes, with no water, is implausi
 _STABLE_PM = const(50)  # readings within 5 points of the last one are "stable again"
 _EMA_SHIFT = const(3)  # EMA weight 1/8: ~8 readings of memory (40 s at the 5 s run tick); +-3 points of noise -> +-1
 _PCT_DEADBAND_PM = const(7)  # .pct moves only when the average is 0.7 point past it
-_STUCK_RUN_S = const(120)  # only a substantial run must show on the probe
+_STUCK_RUN_S = const(2400)  # 40 min of pumping must show on any probe, even a deep root zone
 _SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe by then
-_STUCK_RISE_PM = const(20)  # a run that raised the reading less than 2 points: STUCK
+_STUCK_MOVE_PM = const(10)  # ... and moving it by less than a point either way is STUCK
 _NONE = const(-1)
 
 # Index of each tracked fault in the counter arrays.
@@ -156,7 +156,7 @@ class Probe:
     def watered(self, now_s, run_s):
         """A run of this plot ended: judge the probe one soak later (STUCK)."""
         self._wet_until_s = now_s + _SETTLE_S
-        if self._check_s == _NONE:
+        if self._check_s == _NONE and self._run_s == 0:
             # Before the run the soil was at its driest since the last
             # verdict: the lowest average is the level to beat.
             base = self._ema if self._low_pm == _NONE else self._low_pm
@@ -273,14 +273,20 @@ class Probe:
         self._check_s = _NONE
         base = self._base_pm
         ema = self._ema
-        self._low_pm = ema
-        if self._run_s < _STUCK_RUN_S or ema == _NONE:
+        if ema == _NONE:
             return
+        moved = not (-_STUCK_MOVE_PM < ema - base < _STUCK_MOVE_PM)
+        if moved and self.faults & F_PROBE_STUCK:
+            self.faults &= ~F_PROBE_STUCK  # it answers again, however short the run
+        if self._run_s < _STUCK_RUN_S:
+            return  # short cycles add up until they are worth a verdict
+        self._run_s = 0
+        self._low_pm = ema
         if self.faults & (F_PROBE_OPEN | F_PROBE_SHORT | F_PROBE_RANGE):
             return  # a probe off the rails says nothing about sticking
         if base >= self._target_pm:
             return  # already at target: no room for the reading to rise
-        if ema - base < _STUCK_RISE_PM:
+        # A probe that reads the soil moves: up when the water arrives, or
+        # down when the heat takes more than the runs gave. Flat is STUCK.
+        if not moved:
             self.faults |= F_PROBE_STUCK
-        else:
-            self.faults &= ~F_PROBE_STUCK
