@@ -363,3 +363,34 @@ run()
     assert out.returncode == 0, out.stderr + out.stdout
     assert out.stdout.startswith("OK")
     assert int(out.stdout.split()[1]) > 3  # the days did turn under the lock
+
+
+def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
+    # Day 1 the pump first held 3 h after dawn and last held 10 h after it.
+    # Day 2 no trial start comes earlier than 10 min before that morning
+    # edge, and a sag past the evening edge ends the trials until dawn.
+    pw, log, t = settled(DARK_MV, night_seen=True)
+    t = log.run(t, t + 600, SUN_MV)  # dawn 1 confirmed (the voltage rose at t)
+    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
+    pw.held(dawn1 + 3 * H)
+    pw.held(dawn1 + 10 * H)
+    t = log.run(t, dawn1 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)  # the night
+    t0 = t
+    t = log.run(t, t + 600, SUN_MV)
+    dawn2 = t0
+    assert len(log.dawns) == 2
+    assert pw.can_start(dawn2 + 2 * H) == R_PV_WEAK  # too early for this site
+    assert pw.can_start(dawn2 + 3 * H - 300) == R_NONE  # the trial margin
+    pw.on_sag(dawn2 + 6 * H, CFG)  # a cloud at midday: back off, then retry
+    assert pw.can_start(dawn2 + 6 * H + 60) == R_BACKOFF
+    assert pw.can_start(dawn2 + 6 * H + 100) == R_NONE
+    pw.on_sag(dawn2 + 10 * H, CFG)  # evening: the sun only falls from here
+    assert pw.can_start(dawn2 + 12 * H) == R_PV_WEAK
+
+
+def test_without_a_dawn_seen_since_boot_there_is_no_window():
+    pw, log, t = settled(SUN_MV)  # booted at noon
+    pw.held(t)
+    pw.on_sag(t + H, CFG)
+    assert pw.can_start(t + H + 200) == R_NONE  # only the backoff applies
