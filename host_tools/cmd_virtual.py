@@ -57,7 +57,6 @@ def run(args):
 
 
 def _cause_name(cause):
-    from host_tools import fw
+    from host_tools import codes_text
 
-    names = fw.module("codes").RESET_NAMES
-    return names[cause] if 0 <= cause < len(names) else str(cause)
+    return codes_text.reset_text(cause)

@@ -25,7 +25,7 @@ import time
 
 from host_tools import ports
 from host_tools.errors import DeviceError
-from host_tools.transport import Link
+from host_tools.transport import ExecError, Link
 
 TELEMETRY_FIELDS = ("up_s", "day", "pv_state", "pv_mv", "batt_mv", "temp_c", "outputs", "plot",
                     "reason", "gfaults", "n")
@@ -67,6 +67,11 @@ def parse_answer(line):
         return json.loads(line[2:])
     except ValueError:
         return None
+
+
+def _not_found(exc, path):
+    if "ENOENT" in str(exc) or "Errno 2]" in str(exc):
+        raise FileNotFoundError(2, "no such file on the board", path) from None
 
 
 def _plain(path):
@@ -230,8 +235,13 @@ class Device:
         return self.link.eval_json(expr)
 
     def read_file(self, path, offset=0, progress=None):
+        """The file's bytes from offset; FileNotFoundError when it is not there."""
         self._need_maint()
-        return self.link.read_file(_plain(path), offset, progress)
+        try:
+            return self.link.read_file(_plain(path), offset, progress)
+        except ExecError as exc:
+            _not_found(exc, path)
+            raise
 
     def write_file(self, path, data, progress=None):
         """Write atomically: path.tmp first, then rename over path (LittleFS renames atomically)."""
@@ -260,7 +270,11 @@ class Device:
 
     def remove(self, path):
         self._need_maint()
-        self.link.exec("import os\nos.remove(%r)" % _plain(path))
+        try:
+            self.link.exec("import os\nos.remove(%r)" % _plain(path))
+        except ExecError as exc:
+            _not_found(exc, path)
+            raise
 
     def hash_files(self, paths):
         self._need_maint()

@@ -155,11 +155,16 @@ class Link:
         return out
 
     def exec_no_follow(self, code):
-        """Send code and do not wait for it (machine.reset())."""
-        try:
-            self._t.exec_raw_no_follow(code)
-        except TransportError:
-            pass
+        """Send code at the raw REPL prompt and do not wait for it (machine.reset()).
+
+        Plain raw mode, not raw-paste: no acknowledgement to wait for from a
+        board that is already resetting.
+        """
+        ser = self._t.serial
+        self._t.read_until(1, b">", timeout=2)
+        ser.write(code.encode() if isinstance(code, str) else code)
+        ser.write(b"\x04")
+        ser.flush()
 
     def eval_json(self, expr):
         out = self.exec("import json\nprint(json.dumps(%s))" % expr)

@@ -238,6 +238,8 @@ class VirtualBoard:
 
     def _restart(self, mode, cause, say=b""):
         self._kill()
+        if self._ma is not None:
+            self._drain(self._ma)  # what it printed before the reset still reaches the host
         if say:
             self._to_host(say)
         self._spawn(mode, cause)
@@ -356,7 +358,6 @@ class VirtualBoard:
             rc = self._proc.poll()
             if rc is not None and not self._reset_asked:
                 # Ctrl-D at the REPL ends the unix port: a soft reset.
-                self._drain(ma)
                 if self.raw:
                     self._restart("repl", SOFT_RESET, b"MPY: soft reboot\r\n")
                 else:
