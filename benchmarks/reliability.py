@@ -334,7 +334,7 @@ def main(argv=None):
     print("  unhandled exceptions: %s" % (r["unhandled"] or "none"))
     heap = r["heap"]
     print("  heap after collect, per month (bytes): %s" % " ".join(str(h) for h in heap))
-    print("  journal largest %d bytes (cap 262144), bad stretches %d, EXC events %d" % (
+    print("  journal largest %d bytes (cap 262144), bad stretches %d, EXC events kept under the cap %d" % (
         r["journal_max"], r["journal_bad"], r["exc_events"]))
     print("  longest pump run %d s (hard cap 1800), pump on with every valve closed %d s" % (
         r["longest_run_s"], r["dead_head_s"]))
