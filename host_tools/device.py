@@ -191,10 +191,15 @@ class Device:
             link.enter_raw()
             link.exec("f=open('maint','w')\nf.write('1')\nf.close()")
             link.exec_no_follow("import machine\nmachine.reset()")
-        if not self._wait_banner(MAINT_BANNER, 20) and require_firmware:
+        came_up = self._wait_banner(MAINT_BANNER, 20)
+        if not came_up and require_firmware:
             raise DeviceError("the board did not come up in maintenance: is Saxaul firmware on it? "
                               "(`saxaul deploy`)")
         link.enter_raw()
+        if not came_up:
+            # No main.py took the one-shot flag: take it, or the next boot is
+            # a maintenance boot too.
+            link.exec("import os\ntry:\n os.remove('maint')\nexcept OSError:\n pass")
 
     def _wait_banner(self, banner, timeout):
         end = time.monotonic() + timeout

@@ -81,6 +81,13 @@ def seed_flash(flash_dir, board="esp32-devkitc", config=None):
     src = os.path.join(BOARDS_DIR, board + ".json")
     if os.path.exists(src):
         shutil.copy(src, os.path.join(flash_dir, "board.json"))
+        if config is None:
+            # Defaults, so the first boot does not latch the missing-config fault.
+            from host_tools import fw
+
+            with open(src) as f:
+                n = len(json.load(f)["plots"])
+            config = fw.module("config").defaults(n)
     if config is not None:
         with open(os.path.join(flash_dir, "config.json"), "w") as f:
             json.dump(config, f)

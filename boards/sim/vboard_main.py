@@ -17,6 +17,7 @@ sys.path[:] = [_sim, "", ".frozen", "/lib"]
 
 import json  # noqa: E402
 import os  # noqa: E402
+import os as _ros  # noqa: E402  the REPL shares these globals and rebinds `os`
 
 import utime as _wall  # noqa: E402  the unix port's own clock (boards/sim has no utime.py)
 
@@ -158,19 +159,64 @@ _PUBLISH_MS = 200
 _WORLD_KEYS = ("moist_pm", "pumped_ml", "pump_on_ms", "temp_c")
 
 
+class _Os:
+    """`os` as the firmware and the host see it on this board.
+
+    VfsPosix remounted at / renames and removes wrongly with absolute paths
+    (FIELD-NOTES: ENOENT, or a rename that reports success and does
+    nothing), while a board's LittleFS takes them. Built-in modules cannot
+    be patched, but `import` looks in sys.modules first, so this stands in:
+    absolute paths go relative to / (the working folder), everything else
+    is the real module.
+    """
+
+    def __getattr__(self, name):
+        return getattr(_ros, name)
+
+    def rename(self, a, b):
+        return _ros.rename(_rel(a), _rel(b))
+
+    def remove(self, p):
+        return _ros.remove(_rel(p))
+
+    def unlink(self, p):
+        return _ros.remove(_rel(p))
+
+    def rmdir(self, p):
+        return _ros.rmdir(_rel(p))
+
+    def mkdir(self, p):
+        return _ros.mkdir(_rel(p))
+
+
+def _rel(p):
+    if p[:1] == "/" and _ros.getcwd() == "/":
+        return p.lstrip("/") or "."
+    return p
+
+
 def _wall_ms():
     return _wall.time_ns() // 1000000
 
 
 def _bench_world(name, spec, chip):
-    """A world without the simulated field: "bench" reads all zero, "noon" is a sunny day."""
+    """A world without the simulated field, by scenario name:
+
+    "noon"  sun all day, plots from dry to wet (30, 50, 70, 90 %)
+    "wet"   sun all day, every plot wet: nothing runs unless asked
+    "day"   sunrise 06:00, sunset 20:00 (virtual clock), plots as "noon"
+    "bench" every input reads zero (night, probes shorted)
+    """
     if name == "bench" or spec is None:
         return machine.Bench(chip)
     try:
         import scripted
 
-        return scripted.ScriptedDay(spec, chip, sunrise_h=0, sunset_h=24) if name == "noon" \
-            else scripted.ScriptedDay(spec, chip)
+        if name == "day":
+            return scripted.ScriptedDay(spec, chip)
+        if name == "wet":
+            return scripted.ScriptedDay(spec, chip, sunrise_h=0, sunset_h=24, start_pct=(95,))
+        return scripted.ScriptedDay(spec, chip, sunrise_h=0, sunset_h=24)
     except ImportError:
         pass
     w = machine.Bench(chip)
@@ -206,10 +252,10 @@ def _boot():
     machine.soft_reset = lambda: vb.reset(machine.SOFT_RESET)
     time.add_hook(lambda now_ms: vb.publish())
 
-    # The flash folder becomes the board's root; the firmware uses relative
-    # paths (FIELD-NOTES: absolute rename/remove fail on a remounted VfsPosix).
+    # The flash folder becomes the board's root.
     os.mount(os.VfsPosix(flash_dir), "/")
     os.chdir("/")
+    sys.modules["os"] = _Os()
     vb.publish(True)
     return vb
 
