@@ -100,10 +100,14 @@ def main(root="", console=True):
         return board
     # From here on a hang or a crash ends in a watchdog reset, outputs off.
     board.start_watchdog()
+    ctl = None
     try:
-        start(board, root, console).run()
+        ctl = start(board, root, console)
+        ctl.run()
     finally:
         board.all_off()
+        if ctl is not None:
+            ctl.hold_stuck_valve()
     return board
 
 

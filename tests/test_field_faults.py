@@ -322,9 +322,6 @@ def test_frost_holds_every_start(fakes, tmp_path):
         assert run.world.days[d].air_c(s) >= 20 - 0.5
 
 
-@pytest.mark.xfail(strict=True, reason="pump.Sequencer judges a stuck relay on flow after the stop, but the valve "
-                                       "closes valve_lag_s (1 s) later and no water moves through closed valves: "
-                                       "the welded pump is never seen and dead-heads (pump.py _stray/STOPPING)")
 def test_a_relay_stuck_on_latches_and_keeps_a_valve_open_for_the_running_pump(fakes, tmp_path):
     # From 10:00 on day 2 the pump relay welds: the first "off" is ignored.
     def weld(w):

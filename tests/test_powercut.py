@@ -93,8 +93,6 @@ def test_enough_cut_points_were_tried(cuts):
     assert sum(d["cuts"] for d in cuts.values()) >= 200
 
 
-@pytest.mark.xfail(strict=True, reason="controller journals STOP before the state save that counts the run "
-                                       "(controller._ended); see the report in benchmarks/reliability.py")
 def test_a_cut_after_a_run_is_journaled_still_counts_the_run_against_the_daily_budget(cuts):
     # A run of 600 s ends: the STOP record lands on flash, then the supply
     # dies before the tick's state save. After the reboot used_s lacks those

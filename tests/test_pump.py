@@ -241,7 +241,7 @@ def test_configured_max_run_cuts_a_longer_plan():
 
 
 def test_min_off_between_runs():
-    g = Rig()
+    g = Rig(ppl=0)  # no meter: the valve closes after the 3 s lag, not the stuck-relay check
     g.request(0, 60)
     g.until(lambda r: r != codes.R_NONE)
     g.run_to_idle()
@@ -252,7 +252,7 @@ def test_min_off_between_runs():
 
 
 def test_min_off_cannot_be_configured_away():
-    g = Rig(cfg=make_cfg(pump_min_off_s=0))
+    g = Rig(ppl=0, cfg=make_cfg(pump_min_off_s=0))
     g.request(0, 60)
     g.until(lambda r: r != codes.R_NONE)
     g.run_to_idle()
@@ -307,7 +307,7 @@ def test_dry_well_stops_in_prime_time_retries_after_20_min_and_latches_after_3()
     g.flow_ml_min = 0  # the well is dry: the pump runs, nothing moves
     t0 = g.now
     assert dry_try(g) == codes.R_DRY_RUN
-    assert g.seq.run_s == 15 and g.now - t0 <= 2 + 15 + 3
+    assert g.seq.run_s == 15 and g.now - t0 <= 2 + 15 + 10  # lead, prime, the open-valve check
     assert g.st.dry_tries == 1 and g.st.gfaults == 0
     g.now += 10 * 60
     assert g.request(0, 600) == codes.R_BACKOFF  # Lorentz waits 20 min
@@ -434,7 +434,7 @@ def test_a_few_stray_pulses_after_a_stop_are_not_a_stuck_relay():
     g.until(lambda r: r != codes.R_NONE)
     g.flow_ml_min = 0
     g.seq.step(g.now + 1, 4, False, False, g.cfg, PPL)  # the column coasting
-    g.seq.step(g.now + 3, 2, False, False, g.cfg, PPL)
+    g.seq.step(g.now + 10, 2, False, False, g.cfg, PPL)  # the stuck-relay check window
     assert (g.seq.state, g.seq.valves) == (pump.IDLE, 0)
     assert g.seq.step(g.now + 60, 3, False, False, g.cfg, PPL) == codes.R_NONE
     assert g.st.gfaults == 0
@@ -459,7 +459,8 @@ def test_next_s_says_when_the_sequencer_needs_a_step():
     g.step(5)
     assert g.seq.next_s(g.now) == 2  # the end of the planned 12 s
     g.step(2)
-    assert g.seq.state == pump.STOPPING and g.seq.next_s(g.now) == 3  # end of the lag
+    # The valve stays open 10 s (more than the 3 s lag): time to see a welded relay.
+    assert g.seq.state == pump.STOPPING and g.seq.next_s(g.now) == 10
 
 
 def test_a_request_while_running_is_refused():

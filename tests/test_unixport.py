@@ -27,7 +27,7 @@ def test_every_firmware_file_compiles_with_mpy_cross(path, tmp_path):
 DAY = """
 import json, time, machine, scripted
 spec = json.load(open(ROOT + 'board.json'))
-world = scripted.ScriptedDay(spec, start_pct=(20, 80, 45, 80))
+world = scripted.ScriptedDay(spec, start_pct=(20, 80, 60, 80))
 machine.set_world(world)
 time.reset(ticks0=(1 << 30) - 3600000)  # ticks_ms wraps an hour in
 

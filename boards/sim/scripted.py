@@ -24,6 +24,7 @@ class ScriptedDay(machine.Bench):
         self.wet_mv = wet_mv
         n = len(spec["plots"])
         self.moist_pm = [start_pct[i % len(start_pct)] * 10 for i in range(n)]  # permille
+        self.peak_pm = list(self.moist_pm)  # the wettest each plot has been
         self.dry_pm_per_h = dry_pct_per_h * 10
         self.wet_pm_per_min = wet_pct_per_min * 10
         self.flow_ml_min = flow_ml_min
@@ -41,6 +42,7 @@ class ScriptedDay(machine.Bench):
         self._flow_pin = spec["flow"]["pin"] if spec.get("flow") else None
         self._t_ms = 0
         self._ml_frac = 0
+        self._dry_frac = 0
         self.pumped_ml = 0
         self.pump_on_ms = 0
         time.add_hook(self._advance)
@@ -56,11 +58,18 @@ class ScriptedDay(machine.Bench):
         self._t_ms = now_ms
         pump = self._on(self._pump_pin, self._pump_low)
         n = len(self.moist_pm)
+        # Drying in short steps rounds to nothing: carry the remainder.
+        dry = self.dry_pm_per_h * dt + self._dry_frac
+        self._dry_frac = dry % 3600000
+        dry //= 3600000
         for i in range(n):
-            m = self.moist_pm[i] - self.dry_pm_per_h * dt // 3600000
+            m = self.moist_pm[i] - dry
             if pump and self._on(self._valve_pin[i], self._valve_low[i]):
                 m += self.wet_pm_per_min * dt // 60000
-            self.moist_pm[i] = 0 if m < 0 else (1000 if m > 1000 else m)
+            m = 0 if m < 0 else (1000 if m > 1000 else m)
+            self.moist_pm[i] = m
+            if m > self.peak_pm[i]:
+                self.peak_pm[i] = m
         if pump:
             self.pump_on_ms += dt
             ml = self.flow_ml_min * dt + self._ml_frac

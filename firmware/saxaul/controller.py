@@ -64,6 +64,7 @@ class Controller:
         self._stage = 0
         self.console = None
         self.exceptions = 0
+        self.state_errors = 0
         t = time.gmtime(0)
         self._epoch_add = _EPOCH_2000 if t[0] == 2000 else 0
 
@@ -171,7 +172,7 @@ class Controller:
             self._stamp()
             self.journal.sample(pv, self.batt_mv, self.pct, self.pfaults, b.outputs_mask(), self._ml_sample)
             self._ml_sample = 0
-        st.save(self.state_path)
+        self._save_state()
         self.telemetry()
         self._stage = 0
         return self._sleep_s(now)
@@ -244,8 +245,19 @@ class Controller:
         pf = seq.plot_fault[p]
         if pf:
             self.pfaults[p] |= pf
-        self._event(codes.E_STOP, p, why, run_s, seq.ml)
+        # The daily budget first: a power cut between the two must not lose
+        # a run that the journal already shows.
         self.st.mark()
+        self._save_state()
+        self._event(codes.E_STOP, p, why, run_s, seq.ml)
+
+    def _save_state(self):
+        # A full or worn flash must not stop the watering: the state lives on
+        # in RAM and the next save tries again (the journal counts its own).
+        try:
+            self.st.save(self.state_path)
+        except OSError:
+            self.state_errors += 1
 
     def _dawn(self):
         st = self.st
@@ -322,8 +334,7 @@ class Controller:
         seq = self.seq
         self.board.all_off()
         ran = seq.abort(codes.R_EXCEPTION, self.now_s)
-        if seq.stuck:  # the pump we cannot stop keeps its valve
-            self.board.set_outputs(False, seq.valves)
+        self.hold_stuck_valve()
         self.exceptions += 1
         stage = self._stage
         self._stage = 0
@@ -337,6 +348,12 @@ class Controller:
         except Exception:
             pass  # the journal itself may be what failed
         return self.cfg["tick_s"]
+
+    def hold_stuck_valve(self):
+        """After all outputs went off: a pump whose relay is stuck on still
+        runs, so its valve opens again and it never dead-heads."""
+        if self.seq.stuck:
+            self.board.set_outputs(False, 1 << self.seq.plot)
 
     def run(self, ticks=-1):
         """Run forever (or `ticks` ticks); the caller turns outputs off in a finally."""
@@ -408,6 +425,7 @@ class Controller:
             "pfaults": list(self.pfaults),
             "used_s": list(self.st.used_s),
             "exceptions": self.exceptions,
+            "state_errors": self.state_errors,
             "mem_free": gc.mem_free() if hasattr(gc, "mem_free") else -1,
             "flash_free": flash_free,
         }

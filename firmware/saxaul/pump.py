@@ -71,6 +71,7 @@ _STRAY_PULSES = const(5)  # after a stop: the column coasting, a meter settling
 _JUDGE_MIN_S = const(10)  # shortest flow window
 _JUDGE_PULSES = const(20)  # pulses the expected flow gives in a window before judging (5 % steps)
 _FLOW_FAULTS = const(96)  # F_FLOW_HIGH | F_FLOW_LOW
+_STUCK_CHECK_S = const(10)  # seconds of open valve after a stop to see a welded relay
 _MIN_HANDOVER_S = const(30)  # a handover for less run time than this is not worth the valves
 _LATCHES = G_DRY_RUN | G_RELAY_STUCK
 
@@ -241,7 +242,7 @@ class Sequencer:
         self._volume()
         if s == STOPPING:
             self._lag_pulses += pulses
-            if now_s - self._t0_s >= self._lag_s:
+            if now_s - self._t0_s >= self._lag_now():
                 if pulses_per_l > 0 and self._lag_pulses > self._stray(now_s - self._t0_s):
                     return self._relay_stuck()
                 self.valves = 0
@@ -319,6 +320,14 @@ class Sequencer:
         self._last_s = now_s
         self.state = HANDOVER
         return R_NONE
+
+    def _lag_now(self):
+        # With a flow meter the valve stays open long enough to tell a pump
+        # that stopped (the column coasts for a second) from a welded relay
+        # (full flow on): after the valve closes no water moves to count.
+        if self._ppl > 0 and self._lag_s < _STUCK_CHECK_S:
+            return _STUCK_CHECK_S
+        return self._lag_s
 
     def _volume(self):
         if self._ppl > 0:
@@ -428,7 +437,7 @@ class Sequencer:
         if s == OPENING or s == HANDOVER:
             r = self._t0_s + self._lead_s - now_s
         elif s == STOPPING:
-            r = self._t0_s + self._lag_s - now_s
+            r = self._t0_s + self._lag_now() - now_s
         else:
             end_s = self._pump_s + self._limit_s
             if s == PRIMING and self._pump_s + self._prime_s < end_s:
