@@ -85,6 +85,25 @@ def test_flow_pulses_count_the_litres_at_the_boards_rate(fakes):
     assert pulses == pytest.approx(litres * spec["flow"]["pulses_per_l"], abs=1)
 
 
+def test_no_flow_pulse_arrives_after_the_pump_is_switched_off(fakes):
+    # The firmware counts pulses after a stop as a stuck relay: pulses must
+    # come as the clock moves, not when the field next catches up.
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 1)
+    seen = 0
+    for _ in range(20):
+        board.sleep_s(5)  # sliced like the firmware's run ticks, no reads between
+        n = board.take_pulses()
+        assert n > 0
+        seen += n
+    board.set_outputs(False, 0)
+    assert board.take_pulses() == 0
+    fakes.time.sleep_ms(60000)
+    assert board.take_pulses() == 0
+    assert seen == pytest.approx(f.d_pumped_l * spec["flow"]["pulses_per_l"], rel=0.02)
+
+
 def test_an_empty_tank_lowers_the_float_and_stops_the_flow(fakes):
     tank = {"volume_l": 3.0, "start_l": 3.0, "low_l": 1.0, "refill_lph": 0.0}
     f, board, spec = _world(fakes, tank=tank)
