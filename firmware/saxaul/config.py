@@ -268,15 +268,34 @@ def _parse_value(e, raw):
     raise ValueError("%s: expected %s, got %s" % (key, want, _fmt(raw)))
 
 
+def _shown(text):
+    """Text as typed, or quoted with escapes when it would break the line."""
+    for ch in text:
+        if ch < " ":
+            return _fmt(text)
+    return text
+
+
+def _printable(name):
+    for ch in name:
+        if not (ch.isalpha() or ch.isdigit() or ch in "_."):
+            return False
+    return True
+
+
 def parse_assignment(text, n_plots):
     """`KEY=VALUE` or `plotN.KEY=VALUE` (N from 1) -> (path, typed value).
 
     The path is (key,) for a global key or ("plots", index, key)."""
     if "=" not in text:
-        raise ValueError("%s: write KEY=VALUE or plotN.KEY=VALUE" % text)
+        raise ValueError("%s: write KEY=VALUE or plotN.KEY=VALUE" % _shown(text))
     name, raw = text.split("=", 1)
     name = name.strip()
     raw = raw.strip()
+    if not name:
+        raise ValueError("%s: no key before '=' (write KEY=VALUE)" % _shown(text))
+    if not _printable(name):
+        raise ValueError("%s: a key is letters, digits, '_' and '.' (write KEY=VALUE)" % _shown(name))
     if name.startswith("plot") and "." in name:
         head, key = name.split(".", 1)
         try:
