@@ -51,6 +51,7 @@ class Field:
     """A world for `machine.set_world`: answers ADC and input pins, receives output writes."""
 
     def __init__(self, sc, board, clock=None, machine=None):
+        self.adc_cache = True  # the pins read what time and outputs make them (machine.ADC)
         if clock is None:
             import time as clock
         if machine is None:

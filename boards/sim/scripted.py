@@ -16,6 +16,7 @@ class ScriptedDay(machine.Bench):
                  dry_pct_per_h=1, wet_pct_per_min=2, flow_ml_min=2000):
         machine.Bench.__init__(self, chip)
         self.log = None  # days of output writes would fill the heap
+        self.adc_cache = True  # its inputs follow the clock and the outputs only
         self.spec = spec
         self.sunrise_ms = sunrise_h * 3600000
         self.sunset_ms = sunset_h * 3600000
