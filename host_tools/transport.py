@@ -32,7 +32,7 @@ class Link:
         self.port = port
         self.baudrate = baudrate
         self.bytes_out = 0  # every byte written to the port (the no-change deploy figure)
-        self.bytes_in = 0
+        self.bytes_in = 0  # every byte read from it
         self._buf = bytearray()
         self._t = None
         self.open()
@@ -57,7 +57,15 @@ class Link:
             self.bytes_out += len(data)
             return write(data)
 
+        read = ser.read
+
+        def counted_read(size=1):
+            data = read(size)
+            self.bytes_in += len(data)
+            return data
+
         ser.write = counted_write
+        ser.read = counted_read
         self._t = t
 
     def close(self):
@@ -109,7 +117,6 @@ class Link:
             raise
         finally:
             ser.timeout = None
-        self.bytes_in += len(data)
         self._buf += data
         return len(data)
 

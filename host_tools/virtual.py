@@ -47,6 +47,8 @@ SOFT_RESET = 5
 _WDT_MARGIN_MS = 400  # the driver publishes feeds at most every 200 ms
 _RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n"
 _OUTPUT_KEEP = 256 * 1024
+_PORT_BACKLOG = 16 * 1024  # above this the board waits to print, as under USB flow control
+_NO_READER_S = 0.5
 
 
 def _set_board_tty(fd):
@@ -117,6 +119,8 @@ class VirtualBoard:
         self._mb = None  # our end of the host's pty
         self._sb = None  # the host's end, held open so the port stays up
         self._to_board = bytearray()
+        self._to_port = bytearray()
+        self._stalled = None
         self._swallow = None  # after a raw soft reset: None, "prompt" or "banner"
         self._state_mtime = 0
         self._state_size = -1
@@ -261,17 +265,25 @@ class VirtualBoard:
         if self._log:
             self._log.write(data)
             self._log.flush()
+        self._to_port += data
+
+    def _flush_to_host(self):
+        """Write what waits for the host; a reader that takes nothing for a while is no reader."""
         try:
-            os.write(self._mb, data)
+            n = os.write(self._mb, bytes(self._to_port[:4096]))
+            del self._to_port[:n]
+            self._stalled = None
         except BlockingIOError:
-            # Nobody is reading the port: drop the oldest, as a board's USB does.
-            termios.tcflush(self._sb, termios.TCIFLUSH)
-            try:
-                os.write(self._mb, data)
-            except OSError:
-                pass
+            now = time.monotonic()
+            if self._stalled is None:
+                self._stalled = now
+            elif now - self._stalled > _NO_READER_S:
+                # Nobody has the port open: drop, as a board's USB does.
+                termios.tcflush(self._sb, termios.TCIFLUSH)
+                self._to_port.clear()
+                self._stalled = None
         except OSError:
-            pass
+            self._to_port.clear()
 
     def _from_board(self, data):
         if self._swallow == "prompt":
@@ -331,13 +343,17 @@ class VirtualBoard:
         while not self._stop.is_set():
             fds = [self._mb]
             ma = self._ma
-            if ma is not None:
+            if ma is not None and len(self._to_port) < _PORT_BACKLOG:
                 fds.append(ma)
             wfds = [ma] if (ma is not None and self._to_board) else []
+            if self._to_port:
+                wfds.append(self._mb)
             try:
                 r, w, _ = select.select(fds, wfds, [], 0.02)
             except (OSError, ValueError):
                 r, w = [], []
+            if self._to_port:
+                self._flush_to_host()
             if self._mb in r:
                 try:
                     data = os.read(self._mb, 4096)
@@ -354,7 +370,7 @@ class VirtualBoard:
                         raise
                 if data:
                     self._from_board(data)
-            if ma is not None and self._to_board and (ma in w or not wfds):
+            if ma is not None and self._to_board and ma in w:
                 try:
                     n = os.write(ma, bytes(self._to_board[:1024]))
                     del self._to_board[:n]
