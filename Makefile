@@ -47,6 +47,14 @@ sim: venv
 bench-season: venv
 	$(BIN)/python benchmarks/season.py
 
+# A virtual board on a pty (the firmware on the unix port): saxaul --port PORT ...
+virtual: venv
+	$(BIN)/saxaul virtual --flash .virtual/flash --link .virtual/port
+
+# Host figures: deploy bytes, log pull throughput, a day of journal.
+bench-host: venv
+	$(BIN)/python benchmarks/host.py
+
 # Wiring diagrams of the shipped boards, drawn from their board files.
 .PHONY: wiring
 wiring: venv
