@@ -1,5 +1,6 @@
 """`saxaul virtual`: run a virtual board on a pseudo-terminal until Ctrl-C."""
 import os
+import signal
 import time
 
 from host_tools.errors import UserError
@@ -32,6 +33,8 @@ def run(args):
     if not os.path.exists(os.path.join(args.flash, "main.py")):
         virtual.seed_flash(args.flash, board=args.board)
         print("flash: %s seeded with the firmware sources and board %s" % (args.flash, args.board))
+    # `kill` ends the board too, not only this process.
+    signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     vb = virtual.VirtualBoard(args.flash, scenario=args.scenario, speed=args.speed,
                               link=args.link, log_path=args.log)
     port = vb.start()

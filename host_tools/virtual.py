@@ -212,7 +212,8 @@ class VirtualBoard:
         s = self.state()
         if s:
             s.pop("reset", None)
-            s["wdt_ms"] = 0
+            if cause != SOFT_RESET:  # a soft reset leaves a board's hardware watchdog running
+                s["wdt_ms"] = 0
             with open(os.path.join(self.state_dir, "board.json"), "w") as f:
                 json.dump(s, f)
         ma, sa = os.openpty()
@@ -231,7 +232,8 @@ class VirtualBoard:
             os.close(self._ma)
         self._ma = ma
         self._to_board.clear()
-        self._wdt_ms = 0
+        if cause != SOFT_RESET:
+            self._wdt_ms = 0
         self._state_mtime = 0
         self._state_size = -1
         self.boots.append((mode, cause))

@@ -50,6 +50,10 @@ class _VBoard:
         except (OSError, ValueError):
             pass
         self.saved.pop("reset", None)
+        if cause == machine.SOFT_RESET:
+            # The hardware watchdog runs on through a soft reset: it still bites.
+            self.wdt_ms = self.saved.get("wdt_ms", 0)
+            self.fed_wall_ms = self.saved.get("fed_wall_ms", 0)
         self._f = None
         self._len = 0
 
