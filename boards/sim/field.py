@@ -51,7 +51,6 @@ class Field:
     """A world for `machine.set_world`: answers ADC and input pins, receives output writes."""
 
     def __init__(self, sc, board, clock=None, machine=None):
-        self.adc_cache = True  # the pins read what time and outputs make them (machine.ADC)
         if clock is None:
             import time as clock
         if machine is None:
@@ -98,6 +97,7 @@ class Field:
         # Pins from the board file.
         pvs = board["pv"]
         self._pv_pin = pvs["pin"]
+        self.adc_cache = (self._pv_pin,)  # no noise of its own: machine.ADC may cache it per ms
         self._pv_ratio = float(pvs["ratio"])
         self._pump_pin = board["pump"]["pin"]
         self._pump_low = bool(board["pump"].get("active_low"))

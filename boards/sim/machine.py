@@ -40,7 +40,7 @@ class Bench:
         self.temp_c = 25
         self.uid = b"\x5a\xa1\x00\x00\x00\x01"
         self.cause = PWRON_RESET
-        self.adc_cache = False  # True: what the pins read depends only on time and outputs
+        self.adc_cache = ()  # pins whose reading depends only on time and outputs
 
     def adc_uv(self, pin):
         return int(self.adc_mv.get(pin, 0) * 1000)
@@ -172,11 +172,13 @@ class ADC:
     # between them, see the same world: ask it once. A season makes millions
     # of reads, and the field's answer cannot change unless time moves or an
     # output does; its noise is then drawn once per millisecond, so the
-    # board's median filters less than on a board. A Bench whose values tests
-    # set by hand (adc_cache False) is asked every time.
+    # board's median would filter less than on a board, so a world names the
+    # pins whose reading has no noise of its own (`adc_cache`); the others,
+    # and every pin of a Bench whose values tests set by hand, are asked on
+    # every read.
 
     def _keep(self, v):
-        if getattr(world, "adc_cache", False):
+        if self._id in getattr(world, "adc_cache", ()):
             self._t_ms = time._now_ms
             self._w = _writes[0]
         self._v = v

@@ -16,7 +16,6 @@ class ScriptedDay(machine.Bench):
                  dry_pct_per_h=1, wet_pct_per_min=2, flow_ml_min=2000):
         machine.Bench.__init__(self, chip)
         self.log = None  # days of output writes would fill the heap
-        self.adc_cache = True  # its inputs follow the clock and the outputs only
         self.spec = spec
         self.sunrise_ms = sunrise_h * 3600000
         self.sunset_ms = sunset_h * 3600000
@@ -37,6 +36,8 @@ class ScriptedDay(machine.Bench):
             pr = p["probe"]
             self._probe_pin[pr["pin"] if "pin" in pr else ("ads", pr["ads"])] = i
         self._valve_pin = [p["valve"]["pin"] for p in spec["plots"]]
+        # No noise here: machine.ADC may answer repeated reads from cache.
+        self.adc_cache = tuple(self._probe_pin) + (self._pv_pin,)
         self._valve_low = [bool(p["valve"].get("active_low")) for p in spec["plots"]]
         self._pump_pin = spec["pump"]["pin"]
         self._pump_low = bool(spec["pump"].get("active_low"))

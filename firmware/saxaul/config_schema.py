@@ -14,7 +14,7 @@ LEACH_MODES = ("off", "drip", "surface", "fraction")
 GLOBAL = (
     ("tick_s", "int", 60, 5, 3600, "s", "idle tick by day"),
     ("night_tick_s", "int", 600, 60, 3600, "s", "tick at night"),
-    ("run_tick_s", "int", 5, 1, 60, "s", "tick while the pump runs"),
+    ("run_tick_s", "int", 10, 1, 60, "s", "tick while the pump runs (sag, flow and target checks)"),
     ("sample_every_min", "int", 15, 1, 1440, "min", "journal sample period"),
     # A 12 V pump on a 24 V-class panel (Voc 21-24 V): night is well below any
     # load voltage; the pump needs more to start than to keep running.
