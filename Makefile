@@ -64,5 +64,11 @@ wiring: venv
 	  $(BIN)/python -m host_tools wiring --board $$b --out docs/wiring/$$b.svg || exit 1; \
 	done
 
+# The field guide's generated tables (parts lists, faults, reasons, settings)
+# from the board files and the firmware; tests/test_guide.py fails when stale.
+.PHONY: guide
+guide: venv
+	$(BIN)/python -m host_tools.guide
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache
