@@ -68,6 +68,7 @@ def start(board, root="", console=True):
     st.mark()
     st.save(root + "state.json")
     ctl = Controller(board, cfg, st, jr, root + "state.json")
+    ctl.schema_version = schema_version
     ctl._stamp()
     jr.event(codes.E_BOOT, codes.NO_PLOT, board.reset_cause(), schema_version)
     jr.event(codes.E_CONFIG, codes.NO_PLOT, cfg_status)

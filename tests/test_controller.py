@@ -200,3 +200,39 @@ def _controller_of(fakes, root, world):
     cfg = config.derive(config.defaults(board.n_plots))
     st = state.State(board.n_plots)
     return Controller(board, cfg, st, journal.Journal(root + "log2"), root + "state2.json")
+
+
+def test_a_stop_from_the_host_ends_the_run_at_once_and_is_not_a_stuck_relay(fakes, tmp_path):
+    world = scripted(fakes, start_pct=(80, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(9 * 3600)  # a sunny morning
+    from saxaul import codes
+
+    ctl = _controller_of(fakes, root, world)
+    ctl.step()  # the sun is seen
+    ctl.manual(0, 600)
+    ctl.step()
+    for _ in range(5):
+        ctl.board.sleep_s(ctl.step())
+    assert ctl.seq.pump_on
+    t0 = fakes.time.now_ms()
+    polls = []
+
+    def host_stop_soon():  # the console's poll: `saxaul stop` arrives
+        polls.append(1)
+        if len(polls) == 1:
+            ctl.host_stop()
+        return ctl._poll()
+
+    ctl.board.sleep_s(10, host_stop_soon)
+    assert fakes.time.now_ms() - t0 <= 4000  # the sleep ended at the request
+    ctl.step()
+    assert not ctl.seq.pump_on and ctl.seq.reason == codes.R_HOST_STOP
+    for _ in range(3):
+        ctl.board.sleep_s(ctl.step())
+    assert not ctl.st.gfaults & codes.G_RELAY_STUCK
+    from saxaul import journal as j
+
+    recs, _ = j.read_dir(root + "log2")
+    stops = [r for r in recs if r["kind"] == "STOP"]
+    assert stops and stops[-1]["a"] == codes.R_HOST_STOP and stops[-1]["c"] > 0

@@ -239,7 +239,8 @@ class Board:
             self._wdt.feed()
 
     def sleep_s(self, s, poll=None):
-        """Sleep s seconds in slices, feeding the watchdog and polling the console."""
+        """Sleep s seconds in slices, feeding the watchdog and polling the
+        console; a poll that returns True ends the sleep early."""
         left_ms = s * 1000
         # Half the watchdog timeout leaves room for a slow tick after the slice.
         slice_ms = self.wdt_ms // 2
@@ -250,9 +251,12 @@ class Board:
             ms = slice_ms if left_ms > slice_ms else left_ms
             time.sleep_ms(ms)
             left_ms -= ms
-            if poll is not None:
-                poll()
+            if poll is not None and poll():
+                break  # a request from the host: tick now
         self.feed()
+
+    def reset(self):
+        machine.reset()
 
     def reset_cause(self):
         return machine.reset_cause()

@@ -180,12 +180,7 @@ class Console:
         f.write("1")
         f.close()
         self.answer({"ok": True, "maint": True})
-        reset = getattr(self._ctl, "reset", None)
-        if reset is None:
-            import machine  # the controller offers no reset of its own
-
-            reset = machine.reset
-        reset()
+        self._ctl.reset()
 
 
 def _int(text, name, lo, hi):

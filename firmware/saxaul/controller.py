@@ -65,6 +65,8 @@ class Controller:
         self.console = None
         self.exceptions = 0
         self.state_errors = 0
+        self._stop_req = False
+        self.schema_version = 0  # set by main.start from the config module
         t = time.gmtime(0)
         self._epoch_add = _EPOCH_2000 if t[0] == 2000 else 0
 
@@ -140,9 +142,15 @@ class Controller:
             self._event(codes.E_STOP, seq.plot, ended, seq.run_s, seq.ml)
         elif ended:
             self._ended(ended, now)
+        elif self._stop_req and seq.pump_on:
+            seq.stop(codes.R_HOST_STOP, now)
+            self._ended(codes.R_HOST_STOP, now)
         elif seq.state == pump.RUNNING and self._target_reached(seq.plot):
             seq.stop(codes.R_TARGET, now)
             self._ended(codes.R_TARGET, now)
+        if self._stop_req:
+            self._stop_req = False
+            seq.stop(codes.R_HOST_STOP, now)  # a valve still opening closes unused
         gate = self._gate(now, tank)
 
         self._stage = _ST_PLAN
@@ -364,6 +372,7 @@ class Controller:
                 ticks -= 1
 
     def _poll(self):
+        """Between sleep slices: serve the console; True wakes the loop for a request."""
         c = self.console
         if c is not None:
             try:
@@ -371,6 +380,7 @@ class Controller:
             except Exception as exc:
                 self._stage = _ST_CONSOLE
                 self.on_exception(exc)
+        return self._stop_req or self.planner.manual_pending()
 
     # Host requests (from the console)
 
@@ -381,10 +391,17 @@ class Controller:
         return codes.R_NONE
 
     def host_stop(self):
+        """Stop at the next tick, after the sequencer has counted the run's
+        last flow pulses (stopped here, they would read as a stuck relay)."""
         self.planner.cancel_manual()
-        if self.seq.state != pump.IDLE:
-            self.seq.stop(codes.R_HOST_STOP, self.now_s)
+        self._stop_req = True
         return codes.R_NONE
+
+    def reset(self):
+        """Outputs off, then a hard reset (the maintenance boot asks for it)."""
+        self.board.all_off()
+        self.hold_stuck_valve()
+        self.board.reset()
 
     def clear_faults(self):
         st = self.st
@@ -409,7 +426,13 @@ class Controller:
             flash_free = fs[0] * fs[3]
         except (OSError, AttributeError):
             flash_free = -1
+        from saxaul import __version__
+
         return {
+            "fw": __version__,
+            "board": self.board.name,
+            "reset_cause": self.board.reset_cause(),
+            "schema": self.schema_version,
             "uptime_s": self.now_s,
             "boot": self.st.boot,
             "day": self.power.day,

@@ -109,6 +109,9 @@ class Planner:
         self._man_plot = plot
         self._man_run_s = run_s
 
+    def manual_pending(self):
+        return self._man_plot != NO_PLOT
+
     def cancel_manual(self):
         self._man_plot = NO_PLOT
         self._man_run_s = 0
