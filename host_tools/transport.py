@@ -43,6 +43,9 @@ class Link:
         port = self.port
         if not os.path.exists(port):
             raise DeviceError("no board at %s: check the cable, or run `saxaul devices`" % port)
+        if os.path.isfile(port) or os.path.isdir(port):
+            raise DeviceError("%s is not a serial port (a file or folder): pass the board's port, "
+                              "as `saxaul devices` lists it" % port)
         if not os.access(port, os.R_OK | os.W_OK):
             raise DeviceError("no permission to open %s: add yourself to the dialout (or uucp) group" % port)
         try:

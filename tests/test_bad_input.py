@@ -436,7 +436,6 @@ def test_an_image_for_the_wrong_chip_is_refused_before_anything_is_written(tmp_p
     assert "pico" in line or "rp2040" in line.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="transport.Link reports any open failure as 'busy' (host_tools/transport.py)")
 def test_a_port_that_is_not_a_serial_device_is_not_called_busy(tmp_path):
     # `--port` pointed at a file (a typo, a log): nothing else holds it open,
     # so telling the user to close another program sends them the wrong way.
