@@ -143,13 +143,40 @@ class Link:
 
     # Raw REPL (maintenance)
 
-    def enter_raw(self, soft_reset=False):
+    def enter_raw(self, soft_reset=False, deadline_s=20):
+        """Enter the raw REPL, or fail with one line within deadline_s.
+
+        mpremote waits on a port that never answers, and on one that never
+        stops talking (a board in a reset loop), so a timer closes the port
+        at the deadline: the blocked read then fails and is reported.
+        """
+        import threading
+
         self._buf.clear()
+        fired = []
+
+        def give_up():
+            fired.append(True)
+            try:
+                self._t.serial.close()
+            except Exception:
+                pass
+
+        timer = threading.Timer(deadline_s, give_up)
+        timer.daemon = True
+        timer.start()
         try:
             self._t.enter_raw_repl(soft_reset=soft_reset, timeout_overall=10)
-        except TransportError as exc:
-            raise DeviceError("%s does not answer at the REPL (%s): is it a MicroPython board?"
-                              % (self.port, exc)) from None
+        except Exception as exc:
+            why = "no raw REPL within %d s" % deadline_s if fired else str(exc)
+            raise DeviceError("%s does not answer at the REPL (could not enter raw repl: %s): is it a "
+                              "MicroPython board, and is no other program using the port?"
+                              % (self.port, why)) from None
+        finally:
+            timer.cancel()
+        if fired:
+            raise DeviceError("%s does not answer at the REPL (could not enter raw repl in %d s)"
+                              % (self.port, deadline_s))
 
     def exit_raw(self):
         self._t.exit_raw_repl()
