@@ -293,6 +293,7 @@ class Device:
             " 'mpy': getattr(s.implementation, '_mpy', 0), 'platform': s.platform,"
             " 'machine': getattr(s.implementation, '_machine', ''),"
             " 'mem_free': gc.mem_free() if hasattr(gc, 'mem_free') else -1,"
-            " 'flash': list(os.statvfs('.'))})"
+            " 'flash': list(os.statvfs('.')),"
+            " 'device_id': ''.join('%02x' % b for b in __import__('machine').unique_id())})"
             "(__import__('sys'), __import__('os'), __import__('gc'))")
 
