@@ -7,13 +7,13 @@ def add_parser(sub):
     p = sub.add_parser("calibrate", help="store a probe's dry or wet reading as its calibration",
                        description="Read PLOT's probe many times (median, in millivolts at the ADC pin) "
                                    "and store it as the plot's dry_mv (--dry: the soil at its driest "
-                                   "you expect) or wet_mv (--wet: just after a soaking). Capacitive "
+                                   "you expect) or wet_mv (--wet: soaked, then drained to field capacity, an hour or two after the water stopped; the firmware reads that point as 100 %%). Capacitive "
                                    "probes need this per soil (FIELD-NOTES). The config is validated "
                                    "and saved on the board in a maintenance boot.")
     p.add_argument("plot", type=int, help="plot number, from 1")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--dry", action="store_true", help="the soil is dry now")
-    g.add_argument("--wet", action="store_true", help="the soil is wet now")
+    g.add_argument("--wet", action="store_true", help="the soil is at field capacity now (soaked, then drained)")
     p.add_argument("--samples", type=int, default=32, help="probe reads (1-64; each is itself oversampled)")
     p.set_defaults(func=run)
 
