@@ -7,8 +7,8 @@ def add_parser(sub):
     p = sub.add_parser("calibrate", help="store a probe's dry or wet reading as its calibration",
                        description="Read PLOT's probe many times (median, in millivolts at the ADC pin) "
                                    "and store it as the plot's dry_mv (--dry: the soil at its driest "
-                                   "you expect) or wet_mv (--wet: soaked, then drained to field capacity, an hour or two after the water stopped; the firmware reads that point as 100 %%). Capacitive "
-                                   "probes need this per soil (FIELD-NOTES). The config is validated "
+                                   "you expect) or wet_mv (--wet: soaked, then drained to field capacity, an hour or two after the water stopped; the firmware reads that point as 100 %). Capacitive "
+                                   "probes need this per soil: texture and salt move their readings. The config is validated "
                                    "and saved on the board in a maintenance boot.")
     p.add_argument("plot", type=int, help="plot number, from 1")
     g = p.add_mutually_exclusive_group(required=True)
