@@ -421,3 +421,35 @@ run()
     out = subprocess.run([MICROPYTHON, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr + out.stdout
     assert out.stdout.startswith("OK")
+
+
+def test_a_probe_frozen_on_a_wet_value_is_stuck_by_half_a_day():
+    # Probe 4 of the probe-faults season: it froze at a wet reading, so the
+    # plot never fell below its start, no run was asked for, and the run
+    # check could never judge it. A live probe under ET and a 10 C daily
+    # swing moves by several mV in half a day; this one moves by none.
+    p, t = probe_at(80)
+    t = feed(p, mv_at(80), t, 60 * 11)
+    assert p.faults == 0  # eleven hours flat: not yet a verdict
+    t = feed(p, mv_at(80), t, 60 * 2)
+    assert p.faults == F_PROBE_STUCK
+
+
+def test_a_live_probe_with_noise_and_a_slow_drydown_is_not_stuck():
+    rng = random.Random(7)
+    p, t = probe_at(80)
+    for k in range(60 * 36):  # a day and a half, read every minute
+        mv = mv_at(80) + k // 120 + rng.randint(-2, 2)  # dries ~1 mV per 2 h, ADC noise
+        p.update(mv, t, PLOT)
+        t += 60
+    assert p.faults == 0
+
+
+def test_a_dead_line_that_comes_alive_again_clears_stuck():
+    p, t = probe_at(80)
+    t = feed(p, mv_at(80), t, 60 * 13)
+    assert p.faults == F_PROBE_STUCK
+    for k in range(60 * 13):  # the connector reseated: the reading follows the soil again
+        p.update(mv_at(80) + k // 60, t, PLOT)
+        t += 60
+    assert p.faults == 0

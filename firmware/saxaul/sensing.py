@@ -37,6 +37,8 @@ _PCT_DEADBAND_PM = const(7)  # .pct moves only when the average is 0.7 point pas
 _STUCK_RUN_S = const(2400)  # 40 min of pumping must show on any probe, even a deep root zone
 _SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe by then
 _STUCK_MOVE_PM = const(10)  # ... and moving it by less than a point either way is STUCK
+_FLAT_S = const(43200)  # a window of half a day ...
+_FLAT_MV = const(2)  # ... in which the raw reading spans no more than this is a dead line
 _NONE = const(-1)
 
 # Index of each tracked fault in the counter arrays.
@@ -115,6 +117,12 @@ class Probe:
       judged when the soil was already at the plot's target (a leaching dose
       on wet soil cannot raise it). Cleared only by a later run that does
       move the reading, or by `clear()`.
+      Also STUCK: a raw reading that spans no more than _FLAT_MV over
+      _FLAT_S (half a day). A live probe in a root zone under ET dries by
+      several mV a day and follows the day's temperature (a 10 C swing is
+      ~5 mV), besides its own noise; a frozen output (a held ADC, a probe
+      stuck on a value) does neither, and may be stuck at a wet value where
+      no run would ever be asked to test it. Cleared by a window that moves.
 
     `.pct` is the smoothed moisture (integer EMA with a small dead band).
     Readings at a rail, beyond the RANGE limit, or that JUMPed are kept out
@@ -147,6 +155,10 @@ class Probe:
         self._low_pm = _NONE  # lowest average since the last verdict: the pre-run level
         self._run_s = 0  # run time since the pending check was armed
         self._target_pm = 1000
+        self._fl_s = _NONE  # start of the dead-line window
+        self._fl_lo = 0  # lowest and highest raw reading in it
+        self._fl_hi = 0
+        self._fl_set = False  # STUCK was set by a dead line (cleared by a live window)
 
     def clear(self):
         """Host command: forget every fault and the history behind them."""
@@ -235,9 +247,34 @@ class Probe:
             if self._low_pm == _NONE or ema < self._low_pm:
                 self._low_pm = ema
 
+        self._deadline(mv, now_s)
         if self._check_s != _NONE and now_s >= self._check_s:
             self._verdict()
         return self.faults
+
+    def _deadline(self, mv, now_s):
+        if self._fl_s == _NONE:
+            self._fl_s = now_s
+            self._fl_lo = mv
+            self._fl_hi = mv
+            return
+        if mv < self._fl_lo:
+            self._fl_lo = mv
+        elif mv > self._fl_hi:
+            self._fl_hi = mv
+        if now_s - self._fl_s < _FLAT_S:
+            return
+        dead = self._fl_hi - self._fl_lo <= _FLAT_MV
+        if dead and not self.faults & (F_PROBE_OPEN | F_PROBE_SHORT):
+            if not self.faults & F_PROBE_STUCK:
+                self._fl_set = True
+            self.faults |= F_PROBE_STUCK
+        elif not dead and self._fl_set:
+            self._fl_set = False
+            self.faults &= ~F_PROBE_STUCK
+        self._fl_s = now_s
+        self._fl_lo = mv
+        self._fl_hi = mv
 
     def _jump(self, pos, now_s, wetting):
         # JUMP bookkeeping; returns False when this reading jumped (kept out
