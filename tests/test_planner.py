@@ -22,10 +22,14 @@ class State:
         self.dry_tries = 0
         self.gfaults = 0
         self.fallback_day = [-1] * n
+        self.dose_s = [-1] * n  # what fallback_dose_s answers
         self.marks = 0
 
     def mark(self):
         self.marks += 1
+
+    def fallback_dose_s(self, plot):
+        return self.dose_s[plot]
 
 
 def plot_cfg(**over):
@@ -297,6 +301,43 @@ def test_faulted_probe_fallback_gives_a_daily_dose_in_good_sun():
     assert f.plan().reason == codes.R_FALLBACK  # the next day, again
 
 
+def test_a_faulted_probe_falls_back_on_the_plots_learned_daily_dose():
+    # The configured fallback is a season mean (900 s); this plot drank
+    # 1500 s a day while its probe was good, so that is what it gets.
+    f = Field(n=1)
+    f.pfaults = [codes.F_PROBE_OPEN]
+    f.st.day = 3
+    f.st.dose_s[0] = 1500
+    given = 0
+    for _ in range(5):
+        p = f.plan()
+        if p.reason != codes.R_FALLBACK:
+            break
+        given += p.run_s
+        f.run(p)
+        f.now = f.soak[0]
+    assert given == 1500
+    assert f.plan().reason == codes.R_PROBE_FAULT
+
+
+def test_a_learned_dose_below_the_configured_one_does_not_lower_it():
+    # A deep-rooted plot lived on its stored water in spring and learned
+    # 200 s a day; when its probe fails in summer it gets the season's mean.
+    f = Field(n=1)
+    f.pfaults = [codes.F_PROBE_OPEN]
+    f.st.day = 3
+    f.st.dose_s[0] = 200
+    given = 0
+    for _ in range(5):
+        p = f.plan()
+        if p.reason != codes.R_FALLBACK:
+            break
+        given += p.run_s
+        f.run(p)
+        f.now = f.soak[0]
+    assert given == 900
+
+
 def test_faulted_probe_skip_never_waters():
     cfg = make_cfg(1)
     cfg["plots"][0]["fault_policy"] = "skip"
@@ -340,6 +381,8 @@ class St:
         s.fallback_day = [-1, -1, -1]; s.dry_tries = 0; s.gfaults = 0
     def mark(s):
         pass
+    def fallback_dose_s(s, plot):
+        return -1
 def pc(**k):
     d = {'enabled': True, 'start_pct': 30, 'target_pct': 45, 'cycle_s': 600, 'soak_s': 1800,
          'daily_max_s': 3600, 'flow_ml_min': 2000, 'fault_policy': 'fallback', 'fallback_s': 900, 'leach_pml': 71}

@@ -137,3 +137,73 @@ def test_round_trip_on_the_unix_port(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1 0 1 4 [0, 120] [-1, -1]"
     assert json.load(open(path))["boot"] == 1  # and CPython reads what the device wrote
+
+
+def test_the_daily_dose_is_learned_from_good_days_and_survives_a_reset(tmp_path):
+    # Ten days of 1800 s, then a hot spell of 3000 s a day: the average
+    # follows the heat within days, so a probe that fails in July falls back
+    # on July's dose and not on April's.
+    path = str(tmp_path / "state.json")
+    s = state.State(1)
+    for day in range(1, 11):
+        s.used_s[0] = 1800
+        s.learn_dose(1)
+        s.new_day(day)
+    assert s.dose_s[0] == 1800
+    for day in range(11, 18):
+        s.used_s[0] = 3000
+        s.learn_dose(1)
+        s.new_day(day)
+    assert 2400 < s.dose_s[0] < 3000
+    s.save(path)
+    s2 = state.State(1)
+    assert s2.load(path) == state.LOADED
+    assert (s2.dose_s, s2.ref_s, s2.dose_n) == (s.dose_s, s.ref_s, s.dose_n)
+
+
+def test_a_failed_probes_dose_follows_the_good_plots_into_the_heat():
+    # Plot 1 (haloxylon, half the emitters) ran 1000 s a day in May beside
+    # plot 0's 2000 s, then its probe went open. In the July heat plot 0
+    # runs 4000 s a day: plot 1's fallback doubles with it.
+    s = state.State(2)
+    for day in range(1, 21):
+        s.used_s[0] = 2000
+        s.used_s[1] = 1000
+        s.learn_dose(3)
+        s.new_day(day)
+    assert s.fallback_dose_s(1) == 1000
+    for day in range(21, 61):
+        s.used_s[0] = 4000
+        s.used_s[1] = 1000  # fallback days: not learned
+        s.learn_dose(1)
+        s.new_day(day)
+    assert 1900 <= s.fallback_dose_s(1) <= 2100
+    assert state.State(2).fallback_dose_s(0) == -1  # nothing learned: the configured dose
+
+
+def test_a_few_days_of_history_do_not_set_the_fallback_dose():
+    # A probe that fails on day 3, after two rainy days without a run: the
+    # plot needs water all the same, so the configured dose stands.
+    s = state.State(1)
+    for day in range(1, 7):
+        s.used_s[0] = 0 if day < 3 else 2000
+        s.learn_dose(1)
+        s.new_day(day)
+    assert s.fallback_dose_s(0) == -1
+    s.used_s[0] = 2000
+    s.learn_dose(1)
+    assert s.dose_n[0] == 7 and s.fallback_dose_s(0) > 0
+
+
+def test_a_state_file_from_before_the_learned_dose_loads(tmp_path):
+    path = str(tmp_path / "state.json")
+    s = state.State(2)
+    s.boot = 5
+    s.used_s[1] = 300
+    d = s.to_dict()
+    del d["dose_s"], d["ref_s"], d["dose_n"]
+    with open(path, "w") as f:
+        json.dump(d, f)
+    s2 = state.State(2)
+    assert s2.load(path) == state.LOADED
+    assert (s2.boot, s2.used_s[1], s2.dose_s) == (5, 300, [-1, -1])

@@ -269,6 +269,13 @@ class Controller:
 
     def _dawn(self):
         st = self.st
+        good = 0
+        for i in range(self.n):
+            # Yesterday's run time teaches the fallback dose only when the
+            # probe steered it (not faulted, no fallback dose given).
+            if not self.pfaults[i] & codes.F_PROBE_ANY and st.fallback_day[i] != st.day:
+                good |= 1 << i
+        st.learn_dose(good)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)

@@ -15,8 +15,10 @@
 #   below the roots and takes the salt with it.
 #   One deep dose leaches better than many small excesses that only wet the
 #   top. When the dose is given, `leach_day` = today and `since_leach_s` = 0.
-# - Faulted probe: policy "fallback" gives `fallback_s` of run time a day
-#   (counting what the plot already had today), in cycles, only in good sun;
+# - Faulted probe: policy "fallback" gives a daily dose (counting what the
+#   plot already had today), in cycles, only in good sun: the plot's average
+#   daily run time while its probe was good, scaled by the good plots' since
+#   (`st.fallback_dose_s`), and never less than `fallback_s`;
 #   policy "skip" never waters the plot.
 # - Priority: the driest plot relative to its start threshold. Episodes in
 #   progress get no precedence: every cycle is one pump start whichever plot it
@@ -181,7 +183,15 @@ class Planner:
                         cat = _CAT_FAULT
                         reason = R_PROBE_FAULT
                     else:
-                        fb_s = pc["fallback_s"]
+                        # The plot's own daily run time while its probe was
+                        # good, scaled by how the good plots' run time moved
+                        # since, knows this week's heat. The configured dose
+                        # (the season's mean need) stays the floor: a plot
+                        # that lived on the water stored in its root zone
+                        # before the fault learned too little.
+                        fb_s = st.fallback_dose_s(i)
+                        if fb_s < pc["fallback_s"]:
+                            fb_s = pc["fallback_s"]
                         if fb_s > cap_s:
                             fb_s = cap_s
                         if st.fallback_day[i] != day:

@@ -13,6 +13,9 @@ CORRUPT = const(2)  # unreadable or wrong shape: defaults (scalars kept when rea
 _VERSION = const(1)
 _SCALARS = ("boot", "day", "night_seen", "dry_tries", "gfaults")
 _LISTS = ("used_s", "since_leach_s", "leach_day", "fallback_day")
+_LEARNED = ("dose_s", "ref_s", "dose_n")  # added later: a file without them loads, they start again
+_DOSE_DAYS = const(8)  # daily run time average: weight 1/8, about the last week and a half
+_LEARN_DAYS = const(7)  # good days before the learned dose is trusted over fallback_s
 
 
 def _int(v):
@@ -28,6 +31,9 @@ class State:
         self.since_leach_s = [0] * n_plots  # run seconds since the last leaching dose
         self.leach_day = [0] * n_plots  # day of the last leaching dose (0: count from the first day)
         self.fallback_day = [-1] * n_plots  # last day a fallback dose was given (-1: never)
+        self.dose_s = [-1] * n_plots  # average daily run time while the probe was good (-1: none yet)
+        self.dose_n = [0] * n_plots  # good days in dose_s (counted up to _DOSE_DAYS)
+        self.ref_s = [-1] * n_plots  # the other plots' summed dose_s on that plot's last good day
         self._dirty = False
         self.reset()
 
@@ -46,6 +52,9 @@ class State:
             self.since_leach_s[i] = 0
             self.leach_day[i] = 0
             self.fallback_day[i] = -1
+            self.dose_s[i] = -1
+            self.ref_s[i] = -1
+            self.dose_n[i] = 0
 
     def mark(self):
         """Something changed that must survive a reset: the next save() writes."""
@@ -62,6 +71,48 @@ class State:
         for i in range(self.n_plots):
             self.used_s[i] = 0
         self._dirty = True
+
+    def learn_dose(self, good):
+        """The day ends: fold the run time of the plots whose probe steered it into the averages.
+
+        `good`: bit i set when plot i's probe was good and no fallback dose
+        was given. Call before new_day(). `dose_s[i]` is what plot i drank a
+        day; `ref_s[i]` what the other plots drank (the sum of their
+        averages) on plot i's last good day. The weather is the same for
+        every plot, so when a probe fails its plot's need follows the
+        others' (`fallback_dose_s`).
+        """
+        for i in range(self.n_plots):
+            if good >> i & 1:
+                # A plain mean over the first days, then a running average
+                # of about the last week and a half.
+                n = self.dose_n[i]
+                if n < _DOSE_DAYS:
+                    n += 1
+                    self.dose_n[i] = n
+                d = self.dose_s[i]
+                self.dose_s[i] = d + (self.used_s[i] - d) // n if d >= 0 else self.used_s[i]
+        for i in range(self.n_plots):
+            if good >> i & 1:
+                self.ref_s[i] = self._others_s(i)
+        self._dirty = True
+
+    def _others_s(self, plot):
+        t = 0
+        for j in range(self.n_plots):
+            if j != plot and self.dose_s[j] > 0:
+                t += self.dose_s[j]
+        return t
+
+    def fallback_dose_s(self, plot):
+        """Learned daily dose for a plot whose probe failed (-1 when none was learned)."""
+        d = self.dose_s[plot]
+        if d <= 0 or self.dose_n[plot] < _LEARN_DAYS:
+            return -1  # too little history: a few cool or rainy days say little
+        r = self.ref_s[plot]
+        if r > 0:
+            return d * self._others_s(plot) // r
+        return d
 
     def ran(self, plot, run_s):
         """Count a finished run against the plot's daily use and its leaching dose."""
@@ -113,13 +164,19 @@ class State:
             src = d[k]
             for i in range(self.n_plots):
                 dst[i] = src[i]
+        for k in _LEARNED:
+            v = d.get(k)
+            if type(v) is list and len(v) == self.n_plots and all(_int(x) for x in v):
+                dst = getattr(self, k)
+                for i in range(self.n_plots):
+                    dst[i] = v[i]
         return LOADED
 
     def to_dict(self):
         d = {"v": _VERSION}  # type: dict
         for k in _SCALARS:
             d[k] = getattr(self, k)
-        for k in _LISTS:
+        for k in _LISTS + _LEARNED:
             d[k] = list(getattr(self, k))
         return d
 
