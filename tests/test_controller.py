@@ -236,3 +236,75 @@ def test_a_stop_from_the_host_ends_the_run_at_once_and_is_not_a_stuck_relay(fake
     recs, _ = j.read_dir(root + "log2")
     stops = [r for r in recs if r["kind"] == "STOP"]
     assert stops and stops[-1]["a"] == codes.R_HOST_STOP and stops[-1]["c"] > 0
+
+
+class _CountingBoard:
+    """Just enough of board.Board for ticks: sunny, wet plots, probe reads counted."""
+
+    n_plots = 2
+    pulses_per_l = 0
+
+    def __init__(self):
+        self.probe_reads = 0
+
+    def probe_range_mv(self, i):
+        return 150, 2450
+
+    def take_pulses(self):
+        return 0
+
+    def read_pv_mv(self):
+        return 20000
+
+    def read_batt_mv(self):
+        return 0
+
+    def temp_c(self):
+        return 25
+
+    def tank_low(self):
+        return False
+
+    def read_probe_mv(self, i):
+        self.probe_reads += 1
+        return 1500  # wet: no plot wants water
+
+    def set_outputs(self, pump_on, valves):
+        pass
+
+    def led(self, on):
+        pass
+
+    def outputs_mask(self):
+        return 0
+
+
+class _NoJournal:
+    def stamp(self, *a):
+        pass
+
+    def event(self, *a):
+        pass
+
+    def sample(self, *a):
+        pass
+
+
+def test_idle_by_day_the_probes_are_read_every_five_minutes_not_every_tick(fakes, tmp_path, capsys):
+    # An hour of a sunny morning with wet plots: 60 ticks of 60 s. Every probe
+    # read powers the probe and takes 16 ADC samples; the soil moves about a
+    # point an hour, so twelve reads of each probe tell as much as sixty.
+    from saxaul import config, controller, state
+
+    b = _CountingBoard()
+    cfg = config.derive(config.defaults(2))
+    ctl = controller.Controller(b, cfg, state.State(2), _NoJournal(), str(tmp_path / "state.json"))
+    for _ in range(60):
+        fakes.time.sleep(ctl.tick())
+    assert 2 * 12 <= b.probe_reads <= 2 * 16  # every 5 min, and the 15-min journal samples
+    # A soak that ends reads the probes at once: the episode's check needs a fresh value.
+    before = b.probe_reads
+    ctl.soak_until[0] = ctl.now_s + 30
+    fakes.time.sleep(ctl.tick())
+    fakes.time.sleep(ctl.tick())
+    assert b.probe_reads - before == 2

@@ -23,6 +23,7 @@ _ST_PUMP = const(5)
 _ST_JOURNAL = const(6)
 _ST_CONSOLE = const(7)
 _HELD_S = const(60)  # a start that ran this long was carried by the sun
+_IDLE_READ_S = const(300)  # idle by day: every probe at least this often
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
 _WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
 
@@ -47,6 +48,7 @@ class Controller:
         self.pfaults = [0] * n
         self._pf_seen = [0] * n
         self.soak_until = [0] * n
+        self._read_s = -_IDLE_READ_S  # when every probe was last read
         self._g_seen = st.gfaults
         self.now_s = 0
         self._ticks = time.ticks_ms()
@@ -129,9 +131,18 @@ class Controller:
 
         self._stage = _ST_SENSE
         # Probes are read when a decision or a sample needs them; while a plot
-        # is watered only its own probe changes fast enough to matter.
+        # is watered only its own probe changes fast enough to matter. Idle
+        # soil dries by about a point an hour: a reading every _IDLE_READ_S,
+        # and at the end of each soak (the episode's check), is enough, and
+        # spares the probes' power and the ADC most of the day's reads.
         busy = seq.state != pump.IDLE
-        self._sense(now, (not busy and pw.state != power.NIGHT) or now >= self._next_sample_s)
+        needed = now >= self._next_sample_s
+        if not busy and pw.state != power.NIGHT:
+            if now - self._read_s >= _IDLE_READ_S or self._soak_ended(now):
+                needed = True
+        if needed:
+            self._read_s = now
+        self._sense(now, needed)
 
         self._stage = _ST_PUMP
         # Every tick, idle too (the tank float, a relay stuck on). The pulses of
@@ -191,6 +202,13 @@ class Controller:
         if self.seq.start_reason != codes.R_MOISTURE_LOW or self.pfaults[p]:
             return False
         return self.pct[p] >= self.cfg["plots"][p]["target_pct"]
+
+    def _soak_ended(self, now):
+        r = self._read_s
+        for i in range(self.n):
+            if r < self.soak_until[i] <= now:
+                return True
+        return False
 
     def _sense(self, now, needed):
         b = self.board
