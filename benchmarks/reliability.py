@@ -4,7 +4,7 @@ Prints one table: cut points tried and data lost (boards/sim/powercut.py on
 the unix port), faults injected and survived (the soak: a simulated year of
 the muynak-summer field with seeded random faults), bad inputs tried,
 accepted and refused (random configs at the board's load and at `saxaul
-config set`), and the known failures the tests mark as expected.
+config set`).
 
     .venv/bin/python benchmarks/reliability.py [--days 365] [--seed 1] [--inputs 2000]
 """
@@ -297,17 +297,6 @@ def bad_inputs(n, seed):
     return out
 
 
-KNOWN = (
-    ("controller._ended", "journals STOP before the state save that counts the run: a cut between them "
-                          "loses the run from used_s (up to one extra cycle that day)"),
-    ("state.save in tick", "a full or failing flash raises OSError every tick: outputs off, no watering"),
-    ("pump stuck relay", "a welded pump relay is judged on flow after the stop, but the valve closes 1 s "
-                         "later: never seen, the pump dead-heads"),
-    ("config set messages", "an empty key reads ': unknown key'; a key with a line break breaks the one-line refusal"),
-    ("transport", "a --port that is not a serial device is reported as busy"),
-)
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=365, help="soak length in simulated days (default 365)")
@@ -343,10 +332,6 @@ def main(argv=None):
     print("  %-42s %10s %10s %10s" % ("bad inputs", "tried", "accepted", "refused"))
     print("  %-42s %10d %10d %10d" % ("config.json at boot (config.load)", *b["load"]))
     print("  %-42s %10d %10d %10d" % ("saxaul config set KEY=VALUE", *b["set"]))
-    print()
-    print("known failures (tests marked xfail):")
-    for where, what in KNOWN:
-        print("  %-22s %s" % (where, what))
     return 0
 
 
