@@ -4,6 +4,8 @@ import time
 import machine
 from micropython import const
 
+from saxaul.sensing import median
+
 _OVERSAMPLE = const(16)  # reads per sample; the median rejects spikes
 _PROBE_SETTLE_MS = const(100)  # capacitive probe output settles after power-up
 _ADS_CONV_MS = const(9)  # ADS1115 at 128 samples/s
@@ -157,7 +159,7 @@ class Board:
             vref = self._vref_mv
             for i in range(_OVERSAMPLE):
                 buf[i] = read() * vref // 65535
-        return _median(buf)
+        return median(buf, _OVERSAMPLE)
 
     def _ads_mv(self, ch):
         i2c = self._i2c
@@ -180,7 +182,7 @@ class Board:
                 buf[i] = v * _ADS_FSR_MV // 32768
         except OSError:
             return 0  # no answer on the bus reads as an open probe
-        return _median(buf)
+        return median(buf, _OVERSAMPLE)
 
     def read_pv_mv(self):
         return self._pin_mv(self._pv) * self._pv_ratio_pm // 1000
@@ -263,16 +265,3 @@ class Board:
 
     def unique_id(self):
         return machine.unique_id()
-
-
-def _median(buf):
-    """Median of the list in place (insertion sort; 16 items)."""
-    n = len(buf)
-    for i in range(1, n):
-        v = buf[i]
-        j = i - 1
-        while j >= 0 and buf[j] > v:
-            buf[j + 1] = buf[j]
-            j -= 1
-        buf[j + 1] = v
-    return (buf[n // 2 - 1] + buf[n // 2]) // 2

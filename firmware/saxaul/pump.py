@@ -163,6 +163,14 @@ class Sequencer:
         self._lag_s = max(cfg["valve_lag_s"], HARD_MIN_VALVE_LAG_S)
         self._prime_s = min(cfg["prime_s"], HARD_MAX_PRIME_S)
         self._tick_s = max(cfg["run_tick_s"], 1)
+        self._begin(plot, reason, pc, now_s)
+        self.state = OPENING
+        self.valves = 1 << plot
+        self.pump_on = False
+        return R_NONE
+
+    def _begin(self, plot, reason, pc, now_s):
+        # A new run's accounts (a start, or a handover with the pump on).
         self._flow_ml_min = pc["flow_ml_min"]
         self.plot = plot
         self.start_reason = reason
@@ -170,12 +178,8 @@ class Sequencer:
         self.run_s = 0
         self.ml = 0
         self._pulses = 0
-        self.state = OPENING
         self._t0_s = now_s
         self._last_s = now_s
-        self.valves = 1 << plot
-        self.pump_on = False
-        return R_NONE
 
     # Stopping.
     def stop(self, reason, now_s):
@@ -307,17 +311,9 @@ class Sequencer:
         self._st = st
         self._cut = False
         self._limit_s = run_s
-        self._flow_ml_min = pc["flow_ml_min"]
         self.valves |= 1 << plot  # the new valve opens beside the old one
-        self.plot = plot
-        self.start_reason = reason
-        self.reason = R_NONE
-        self.run_s = 0
-        self.ml = 0
-        self._pulses = 0
+        self._begin(plot, reason, pc, now_s)
         self._pump_s = now_s
-        self._t0_s = now_s
-        self._last_s = now_s
         self.state = HANDOVER
         return R_NONE
 
