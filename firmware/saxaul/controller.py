@@ -22,6 +22,7 @@ _ST_PLAN = const(4)
 _ST_PUMP = const(5)
 _ST_JOURNAL = const(6)
 _ST_CONSOLE = const(7)
+_NIGHT_SAMPLE_S = const(3600)  # at night a sample an hour: soil dries slowly, nothing runs
 _HELD_S = const(60)  # a start that ran this long was carried by the sun
 _IDLE_READ_S = const(300)  # idle by day: every probe at least this often
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
@@ -187,7 +188,10 @@ class Controller:
         self._stage = _ST_JOURNAL
         self._faults()
         if now >= self._next_sample_s:
-            self._next_sample_s = now + cfg["sample_every_min"] * 60
+            every_s = cfg["sample_every_min"] * 60
+            if pw.state == power.NIGHT and every_s < _NIGHT_SAMPLE_S:
+                every_s = _NIGHT_SAMPLE_S  # nothing runs at night: the journal keeps more days
+            self._next_sample_s = now + every_s
             self._stamp()
             self.journal.sample(pv, self.batt_mv, self.pct, self.pfaults, b.outputs_mask(), self._ml_sample)
             self._ml_sample = 0
