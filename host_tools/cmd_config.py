@@ -81,12 +81,18 @@ def run_set(args):
     return 0
 
 
-def run_pull(args):
+def _device_config(args):
+    """The board's config (after checking its schema is ours), with any note printed."""
     with board(args) as dev:
         configtool.check_schema(dev)
         cfg, note = configtool.read_device(dev)
     if note:
         print(note)
+    return cfg
+
+
+def run_pull(args):
+    cfg = _device_config(args)
     configtool.save_file(args.file, cfg)
     print("saved the board's config to %s" % args.file)
     return 0
@@ -101,11 +107,7 @@ def run_push(args):
 
 
 def run_diff(args):
-    with board(args) as dev:
-        configtool.check_schema(dev)
-        cfg, note = configtool.read_device(dev)
-    if note:
-        print(note)
+    cfg = _device_config(args)
     if args.file:
         other = configtool.load_file(args.file)
         rows = configtool.diff(cfg, other)

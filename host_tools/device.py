@@ -147,15 +147,19 @@ class Device:
                 continue
             yield text
 
-    def wait_running(self, timeout=30):
-        """Wait for the controller's first telemetry line; returns it parsed."""
+    def _read_for(self, timeout):
+        """Lines (None for a quiet half second) until timeout; a port that
+        vanished in a reset (USB CDC boards) is opened again."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             try:
-                text = self.link.readline(0.5)
+                yield self.link.readline(0.5)
             except DeviceError:
                 self.link.reopen(max(1, end - time.monotonic()))
-                continue
+
+    def wait_running(self, timeout=30):
+        """Wait for the controller's first telemetry line; returns it parsed."""
+        for text in self._read_for(timeout):
             if text is None:
                 continue
             t = parse_telemetry(text)
@@ -202,13 +206,7 @@ class Device:
             link.exec("import os\ntry:\n os.remove('maint')\nexcept OSError:\n pass")
 
     def _wait_banner(self, banner, timeout):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            try:
-                text = self.link.readline(0.5)
-            except DeviceError:
-                self.link.reopen(max(1, end - time.monotonic()))
-                continue
+        for text in self._read_for(timeout):
             if text is not None and text.startswith(banner):
                 return True
             if text is None and self.link.pending_text().endswith(">>> "):
