@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from folderboard import FolderBoard
 
 from host_tools import configtool, fw, unixport
 from host_tools.errors import UserError
@@ -15,51 +16,15 @@ config = fw.module("config")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class FakeBoard:
-    """The shape of host_tools.device.Device, over a folder that stands for the board's flash.
-
-    exec() runs the code on CPython with the board's absolute paths moved into the folder,
-    so the firmware's own config module judges what the laptop sent.
-    """
+class FakeBoard(FolderBoard):
+    """The device over a folder; exec() runs the code on CPython with the board's
+    absolute paths moved into the folder, so the firmware's own config module
+    judges what the laptop sent."""
 
     def __init__(self, root, schema=config.SCHEMA_VERSION, n_plots=2):
-        self.root = str(root)
-        self.schema = schema
-        self.writes = []
+        FolderBoard.__init__(self, root, schema)
         self.execs = 0
-        self.in_maintenance = False
-        os.makedirs(self.root, exist_ok=True)
         self._put("/board.json", json.dumps({"name": "bench", "chip": "esp32", "plots": [{}] * n_plots}).encode())
-
-    def _local(self, path):
-        return os.path.join(self.root, path.lstrip("/"))
-
-    def _put(self, path, data):
-        with open(self._local(path), "wb") as f:
-            f.write(data)
-
-    @contextlib.contextmanager
-    def maintenance(self):
-        self.in_maintenance = True
-        try:
-            yield self
-        finally:
-            self.in_maintenance = False
-
-    def info(self):
-        assert self.in_maintenance
-        return {"firmware": "0.1.0", "board": "bench", "schema": self.schema, "device_id": "5aa100000001"}
-
-    def read_file(self, path, offset=0):
-        assert self.in_maintenance
-        with open(self._local(path), "rb") as f:
-            f.seek(offset)
-            return f.read()
-
-    def write_file(self, path, data):
-        assert self.in_maintenance
-        self.writes.append(path)
-        self._put(path, data)
 
     def exec(self, code):
         assert self.in_maintenance

@@ -1,5 +1,4 @@
 """The journal on the laptop: pulls fetch only what is new, and export, plot and tail read like the field."""
-import contextlib
 import csv
 import json
 import os
@@ -7,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from folderboard import FolderBoard
 
 from host_tools import fw, logs
 
@@ -20,48 +20,12 @@ WALL_2026_05_03_06H = 1777788000 - 946684800  # 2026-05-03T06:00:00Z on a board'
 MORNING_PCT = (18, 18, 26, 40, 58, 60, 59, 58)  # plot 1 through a watering
 
 
-class FakeBoard:
-    """The shape of host_tools.device.Device over a folder standing for the board's flash.
-
-    read_file answers in pieces of at most `piece` bytes, as a serial link does.
-    """
+class FakeBoard(FolderBoard):
+    """The device over a folder whose reads come in pieces, as a serial link's do."""
 
     def __init__(self, root, piece=700):
-        self.root = str(root)
-        self.piece = piece
-        self.reads = []  # (path, offset) of every read_file
-        self.in_maintenance = False
+        FolderBoard.__init__(self, root, piece=piece)
         os.makedirs(os.path.join(self.root, "log"), exist_ok=True)
-
-    def _local(self, path):
-        return os.path.join(self.root, path.lstrip("/"))
-
-    @contextlib.contextmanager
-    def maintenance(self):
-        self.in_maintenance = True
-        try:
-            yield self
-        finally:
-            self.in_maintenance = False
-
-    def info(self):
-        assert self.in_maintenance
-        return {"firmware": "0.1.0", "board": "bench", "schema": config.SCHEMA_VERSION, "device_id": "5aa100000001"}
-
-    def listdir(self, path):
-        assert self.in_maintenance
-        d = self._local(path)
-        return [(n, os.path.getsize(os.path.join(d, n))) for n in sorted(os.listdir(d))]
-
-    def read_file(self, path, offset=0):
-        assert self.in_maintenance
-        self.reads.append((path, offset))
-        with open(self._local(path), "rb") as f:
-            f.seek(offset)
-            return f.read(self.piece)
-
-    def close(self):
-        pass
 
 
 def season(j, days=2, wall=True):
