@@ -70,8 +70,12 @@ def firmware_config(sc, n_plots):
     for k, v in over.items():
         if k != "plots":
             cfg[k] = v
-    for i, p in enumerate(over.get("plots", [])[:n_plots]):
-        cfg["plots"][i].update(p)
+    plots = over.get("plots", [])
+    for i in range(min(n_plots, len(sc["plots"]))):
+        if i < len(plots):
+            cfg["plots"][i].update(plots[i])
+        if not (i < len(plots) and "store_l" in plots[i]):
+            cfg["plots"][i]["store_l"] = _sim()[0].store_l(sc, i)
     errors = config.validate(cfg, n_plots)
     if errors:
         raise UserError("scenario %s config: %s" % (sc["name"], "; ".join(errors)))

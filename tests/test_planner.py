@@ -36,7 +36,7 @@ def plot_cfg(**over):
     p = {
         "enabled": True, "start_pct": 30, "target_pct": 45, "cycle_s": 600, "soak_s": 1800,
         "daily_max_s": 3600, "flow_ml_min": 2000, "fault_policy": "fallback", "fallback_s": 900,
-        "leach_pml": 0,
+        "leach_pml": 0, "store_l": 0,
     }
     p.update(over)
     return p
@@ -385,10 +385,11 @@ class St:
         return -1
 def pc(**k):
     d = {'enabled': True, 'start_pct': 30, 'target_pct': 45, 'cycle_s': 600, 'soak_s': 1800,
-         'daily_max_s': 3600, 'flow_ml_min': 2000, 'fault_policy': 'fallback', 'fallback_s': 900, 'leach_pml': 71}
+         'daily_max_s': 3600, 'flow_ml_min': 2000, 'fault_policy': 'fallback', 'fallback_s': 900, 'leach_pml': 71,
+         'store_l': 0}
     d.update(k)
     return d
-cfg = {'pump_max_run_s': 1800, 'plots_at_once': 1, 'leach_every_days': 7, 'plots': [pc(), pc(), pc(fault_policy='skip')]}
+cfg = {'pump_max_run_s': 1800, 'plots_at_once': 1, 'leach_every_days': 7, 'plots': [pc(store_l=168), pc(), pc(fault_policy='skip', store_l=300)]}
 p = planner.Planner(3)
 st = St()
 pct = [25, 40, 20]
@@ -397,6 +398,8 @@ soak = [0, 0, 0]
 n = 0
 micropython.heap_lock()
 for now in range(1000, 1200):
+    if now % 50 == 0:
+        p.dawn(now, pct, 5, cfg)
     pct[0] = 25 + (now % 30)
     pf[2] = now & 1
     r = p.plan(now, 7, pct, pf, 0, st, cfg, soak)
@@ -469,3 +472,83 @@ def test_an_episode_ends_when_the_plot_is_full_though_its_probe_never_shows_the_
         p = f.plan()
     assert p.plot == NP and p.reason == codes.R_WET
     assert f.st.used_s[0] == 4 * 600
+
+
+# Refills sized by the water balance (store_l known)
+
+
+def refill_field(leach_pml=0, n=1):
+    cfg = make_cfg(n)
+    for p in cfg["plots"]:
+        p.update(store_l=100, flow_ml_min=1000, start_pct=70, target_pct=95, cycle_s=600, soak_s=1200,
+                 daily_max_s=7200, leach_pml=leach_pml)
+    f = Field(n=n, cfg=cfg)
+    f.now = 6 * 3600
+    return f
+
+
+def water_until_done(f, front_pct=0):
+    """Cycles and soaks until the planner stops; the reading jumps by front_pct after each cycle."""
+    runs = []
+    while True:
+        p = f.plan()
+        if p.plot == NP:
+            if p.reason != codes.R_SOAK:
+                return runs
+            f.now = f.soak[p.why_plot]
+            continue
+        runs.append((p.plot, p.run_s, p.reason))
+        f.run(p, wet_pct=front_pct)
+
+
+def test_a_refill_is_sized_by_the_balance_and_the_wetting_front_does_not_end_it():
+    # 60 % at dawn: 40 L below field capacity; fresh water refills to the
+    # 95 % target, 35 L at 1 L/min. The probe reads the front of each pulse
+    # (+30 points): steered by it, the refill would stop after one cycle.
+    f = refill_field()
+    f.pct = [60]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    runs = water_until_done(f, front_pct=30)
+    assert [r[1] for r in runs] == [600, 600, 600, 300]
+    assert {r[2] for r in runs} == {codes.R_MOISTURE_LOW}
+    assert f.st.used_s[0] == 2100
+    assert f.p.bal.d_ml[0] == 5 * 1000
+
+
+def test_a_refill_with_brackish_water_drains_the_leaching_fraction_past_field_capacity():
+    # LR 20 %: 40 L to field capacity, then 40 * 0.2 / 0.8 = 10 L drain.
+    f = refill_field(leach_pml=200)
+    f.pct = [60]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    water_until_done(f, front_pct=30)
+    assert f.st.used_s[0] == 3000
+    assert f.p.bal.d_ml[0] == 0
+
+
+def test_no_refill_above_the_start_threshold():
+    f = refill_field()
+    f.pct = [75]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    p = f.plan()
+    assert (p.plot, p.reason) == (NP, codes.R_WET)
+
+
+def test_a_failed_probe_is_watered_on_the_balance_alone():
+    f = refill_field(n=2)
+    day = 86400
+    f.pct = [90, 90]
+    f.p.dawn(f.now, f.pct, 0b11, f.cfg)
+    f.pct = [80, 80]
+    f.p.dawn(f.now + day, f.pct, 0b11, f.cfg)  # both used 10 L yesterday
+    f.now += day
+    f.pfaults = [codes.F_PROBE_OPEN, 0]
+    for m in (70, 60):  # two more days of 10 L of ET, no water
+        f.p.dusk(f.now + 12 * 3600)
+        f.now += day
+        f.pct = [0, m]
+        f.p.dawn(f.now, f.pct, 0b10, f.cfg)
+    # Plot 0 is 20 L + 2 x 10 L = 40 L short by its balance: below its 70 % start.
+    assert f.p.bal.d_ml[0] == 40 * 1000
+    f.soak[1] = f.now + 600  # plot 1, known to be dry, would go first
+    p = f.plan()
+    assert (p.plot, p.reason) == (0, codes.R_FALLBACK)

@@ -519,7 +519,7 @@ def test_the_planner_and_the_sequencer_water_a_dry_plot_in_cycles():
     cfg = make_cfg(1, leach_every_days=7, plots_at_once=1)
     cfg["plots"][0].update(
         enabled=True, start_pct=30, target_pct=45, cycle_s=600, soak_s=1200, daily_max_s=3600,
-        fault_policy="fallback", fallback_s=600, leach_pml=0,
+        fault_policy="fallback", fallback_s=600, leach_pml=0, store_l=0,
     )
     pl = planner.Planner(1)
     seq = pump.Sequencer(1)

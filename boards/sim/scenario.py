@@ -140,6 +140,18 @@ def calibration(sc, i):
     return int(dry / 10 + 0.5) * 10, int(wet / 10 + 0.5) * 10
 
 
+def store_l(sc, i):
+    """The plot's `store_l` as a technician works it out: area x root depth x (field capacity - air-dry).
+
+    Air-dry and field capacity are the two calibration points (calibration()),
+    so the litres span the probe's 0 to 100 %. Rounded to 1 L.
+    """
+    soil = sc["soil"]
+    p = sc["plots"][i]
+    litres = 1000.0 * p["area_m2"] * p["crop"]["zr_m"] * (soil["theta_fc"] - soil["theta_wp"] / 2)
+    return int(litres + 0.5)
+
+
 def pct_at(sc, i, theta, ece_dsm=None):
     """The moisture percent the firmware would compute at theta, from the scenario's calibration."""
     cfg = sc["config"].get("plots", [])

@@ -56,6 +56,9 @@ PLOT = (
     ("soak_s", "int", 1200, 0, 86400, "s", "pause after a cycle while the water spreads"),
     ("daily_max_s", "int", 3600, 0, HARD_MAX_DAILY_S, "s", "most run time a day"),
     ("flow_ml_min", "int", 2000, 0, 100000, "mL/min", "expected flow (0 = unknown)"),
+    # Area x root depth x (water content at field capacity - air-dry), in L:
+    # sizes each refill from the reading, so the front of a pulse cannot end it.
+    ("store_l", "int", 0, 0, 100000, "L", "water the root zone holds from the dry to the wet point (0 = unknown)"),
     # Capacitive v1.2 probe on 3.3 V: the output falls as the soil wets (FIELD-NOTES).
     ("dry_mv", "int", 2200, 0, 5000, "mV", "probe output in dry soil"),
     ("wet_mv", "int", 1100, 0, 5000, "mV", "probe output in wet soil"),

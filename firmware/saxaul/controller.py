@@ -46,6 +46,8 @@ class Controller:
         self.planner = planner.Planner(n)
         self.seq = pump.Sequencer(n)
         self.pct = [0] * n
+        self.level = [0] * n  # the same, unclamped (past the calibration points)
+        self._read_mask = 0  # plots whose probe has been read since boot
         self.pfaults = [0] * n
         self._pf_seen = [0] * n
         self.soak_until = [0] * n
@@ -120,6 +122,7 @@ class Controller:
         if pw.dawn:
             self._dawn()
         elif pw.dusk:
+            self.planner.dusk(now)
             self._event(codes.E_DUSK, codes.NO_PLOT, pw.day)
         self.frost = power.frost(self.temp_c, cfg, self.frost)
         self.batt_low = pw.battery_low(self.batt_mv, cfg)
@@ -169,11 +172,11 @@ class Controller:
         if seq.awaiting:
             # A cycle ended with the pump carrying its load: hand the water to
             # the next plot without a restart, or stop.
-            plan = self.planner.plan(now, pw.day, self.pct, self.pfaults, gate, st, cfg, self.soak_until)
+            plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             if plan.plot == codes.NO_PLOT or not self._start(plan, now):
                 seq.stop(codes.R_CYCLE_DONE, now)
         if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK):
-            plan = self.planner.plan(now, pw.day, self.pct, self.pfaults, gate, st, cfg, self.soak_until)
+            plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.plot = plan.plot
             self.reason = plan.reason
             if plan.plot != codes.NO_PLOT:
@@ -205,6 +208,9 @@ class Controller:
         # dose is meant to go past it, and a manual run is the host's call.
         if self.seq.start_reason != codes.R_MOISTURE_LOW or self.pfaults[p]:
             return False
+        pc = self.cfg["plots"][p]
+        if pc["store_l"] > 0 and pc["flow_ml_min"] > 0:
+            return False  # a sized refill: the wetting front would end it early
         return self.pct[p] >= self.cfg["plots"][p]["target_pct"]
 
     def _soak_ended(self, now):
@@ -222,8 +228,13 @@ class Controller:
             if needed or (i == seq.plot and seq.state != pump.IDLE):
                 pr = self.probes[i]
                 wet = seq.pump_on and i == seq.plot
-                self.pfaults[i] = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
+                f = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
+                if self.planner.bal.bad[i]:
+                    f |= codes.F_PROBE_RANGE  # far from what the water balance allows
+                self.pfaults[i] = f
                 self.pct[i] = pr.pct
+                self.level[i] = pr.level
+                self._read_mask |= 1 << i
 
     def _gate(self, now, tank):
         """Why no pump may start now (R_NONE when starts are allowed)."""
@@ -263,7 +274,7 @@ class Controller:
         cfg = self.cfg
         run_s = seq.run_s
         self._ml_sample += seq.ml
-        self.planner.ran(p, run_s, now, seq.start_reason)
+        self.planner.ran(p, run_s, now, seq.start_reason, None, seq.ml)
         self.soak_until[p] = now + cfg["plots"][p]["soak_s"]
         self.probes[p].watered(now, run_s)
         if run_s >= _HELD_S:
@@ -298,6 +309,11 @@ class Controller:
             if not self.pfaults[i] & codes.F_PROBE_ANY and st.fallback_day[i] != st.day:
                 good |= 1 << i
         st.learn_dose(good)
+        good = 0
+        for i in range(self.n):
+            if not self.pfaults[i] & codes.F_PROBE_ANY:
+                good |= 1 << i
+        self.planner.dawn(self.now_s, self.level, good & self._read_mask, self.cfg)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)
@@ -439,6 +455,7 @@ class Controller:
         st.mark()
         for i in range(self.n):
             self.probes[i].clear()
+            self.planner.bal.clear(i)
             self.pfaults[i] = 0
         return codes.R_NONE
 

@@ -1,6 +1,16 @@
 # Planner: which plot to water next, for how long and why (pure: no I/O, no clock).
 #
 # Rules, per plot:
+# - With `store_l` and `flow_ml_min` known, a refill: when the water
+#   balance (balance.py) says the plot is below `start_pct`, it gets what
+#   brings it to `target_pct`, or with salty water to field capacity plus the
+#   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
+#   counted in metered mL. The probe anchors the balance at dawn and does not
+#   end the refill: it reads the front of each pulse. A failed probe's plot
+#   goes on with its balance on ET alone (R_FALLBACK). The rules below
+#   (episodes to the target by the probe, a leaching dose every
+#   `leach_every_days`, a learned fallback dose) are for a plot whose store
+#   is unknown (`store_l` 0).
 # - Hysteresis: a plot below `start_pct` begins an episode; the episode goes on
 #   in cycles of at most `cycle_s`, each followed by a soak (the controller keeps
 #   `soak_until_s`), until the plot reaches `target_pct`. Between start and
@@ -47,6 +57,7 @@ from saxaul.codes import (
     R_SOAK,
     R_WET,
 )
+from saxaul.balance import Balance
 from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_RUN_S
 
 _MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
@@ -101,8 +112,14 @@ class Planner:
         self._ref = [0] * n_plots  # reading before the last cycle of an episode
         self._ran = [False] * n_plots  # a cycle ran since that reading
         self._flat = [0] * n_plots  # cycles in a row that did not raise the reading
+        self.bal = Balance(n_plots)  # the water balance of plots with a known store_l
+        self._refilling = [False] * n_plots
+        self._end_ml = [0] * n_plots  # deficit at which the refill under way ends
+        self._leach_ml = [0] * n_plots  # water still to drain past field capacity in it
+        self._flow = [0] * n_plots  # expected mL/min of each plot, for runs with no meter
         self._man_plot = NO_PLOT
         self._man_run_s = 0
+        self._stores = [0] * n_plots
 
     # Host requests.
     def manual(self, plot, run_s):
@@ -129,6 +146,7 @@ class Planner:
     def plan(self, now_s, day, pct, pfaults, gate, st, cfg, soak_until_s):
         """Return the (reused) Plan for this moment."""
         self._st = st
+        self.bal.advance(now_s)
         p = self._plan
         p.manual = False
         max_run_s = cfg["pump_max_run_s"]
@@ -160,6 +178,7 @@ class Planner:
         why_reason = R_NONE
         for i in range(self.n_plots):
             pc = plots[i]
+            self._flow[i] = pc["flow_ml_min"]
             cat = _CAT_OFF
             reason = R_DISABLED
             score = 0
@@ -182,6 +201,16 @@ class Planner:
                         self._leach_left_s[i] = 0
                         cat = _CAT_FAULT
                         reason = R_PROBE_FAULT
+                    elif pc["store_l"] > 0 and pc["flow_ml_min"] > 0 and self.bal.known[i] and self.bal.et_ml[i] > 0:
+                        # The balance goes on without the probe, on the ET
+                        # the plot used while its probe was good, moved as
+                        # the good plots' ET moves (balance.py).
+                        dose_s = self._refill(i, None, pc, pc["flow_ml_min"], now_s)
+                        if dose_s:
+                            reason = R_FALLBACK
+                        else:
+                            cat = _CAT_FAULT
+                            reason = R_PROBE_FAULT
                     else:
                         # The plot's own daily run time while its probe was
                         # good, scaled by how the good plots' run time moved
@@ -212,7 +241,16 @@ class Planner:
                 else:
                     m = pct[i]
                     score = pc["start_pct"] - m
-                    if self._episode[i]:
+                    flow = pc["flow_ml_min"]
+                    if pc["store_l"] > 0 and flow > 0:
+                        dose_s = self._refill(i, m, pc, flow, now_s)
+                        score = self.bal.d_ml[i] // (pc["store_l"] * 10) - 100 + pc["start_pct"]
+                        if dose_s:
+                            reason = R_MOISTURE_LOW
+                        else:
+                            cat = _CAT_WET
+                            reason = R_WET
+                    elif self._episode[i]:
                         filling = self._fill_day[i] >= 0
                         full = False
                         if soak_until_s[i] <= now_s:
@@ -243,7 +281,9 @@ class Planner:
                                 self._arm_leach(i, day, st, pc, every_d)
                     elif m < pc["start_pct"]:
                         self._episode[i] = True
-                    if self._leach_left_s[i]:
+                    if pc["store_l"] > 0 and flow > 0:
+                        pass
+                    elif self._leach_left_s[i]:
                         reason = R_LEACH
                         dose_s = self._leach_left_s[i]
                     elif self._fill_day[i] >= 0:
@@ -291,6 +331,56 @@ class Planner:
             p._set(NO_PLOT, 0, why_reason, why)
         return p
 
+    def _refill(self, i, m, pc, flow, now_s):
+        """Seconds of the refill under way for plot i (0: none); a refill begins below `start_pct`.
+
+        `m` is the plot's reading, None when its probe failed.
+        Sized by the water balance (balance.py), not ended by the probe: for
+        an hour after a pulse it reads the wetting front around it, well
+        above the root zone's mean. The refill brings the deficit to
+        `target_pct`, or, when the water brings salt, to field capacity (the
+        wet calibration point) plus the leaching fraction on top, gross =
+        net / (1 - LR) (FAO-29), so that water drains below the roots and
+        takes the salt with it on every refill, as FAO-56 ch. 8 has it.
+        """
+        bal = self.bal
+        store = pc["store_l"]
+        if m is not None:  # None: a failed probe, the balance alone
+            bal.probe(i, m, now_s, store)
+        if not bal.known[i]:
+            return 0
+        k = store * 10
+        d = bal.d_ml[i]
+        if not self._refilling[i]:
+            if d < (100 - pc["start_pct"]) * k:
+                return 0
+            pml = pc["leach_pml"]
+            if pml > 900:
+                pml = 900  # LR above 0.9 is a configuration error, not a dose
+            if pml > 0:
+                self._end_ml[i] = 0
+                self._leach_ml[i] = d * pml // (1000 - pml)
+            else:
+                self._end_ml[i] = (100 - pc["target_pct"]) * k
+                self._leach_ml[i] = 0
+            self._refilling[i] = True
+        left = d - self._end_ml[i] + self._leach_ml[i]
+        if left * 60 < flow * _MIN_RUN_S:
+            self._refilling[i] = False
+            return 0
+        return (left * 60 + flow - 1) // flow
+
+    def dawn(self, now_s, pct, good, cfg):
+        """A new day: anchor the balance of the plots whose probes are good (bit i of `good`)."""
+        plots = cfg["plots"]
+        stores = self._stores
+        for i in range(self.n_plots):
+            stores[i] = plots[i]["store_l"] if plots[i]["flow_ml_min"] > 0 else 0
+        self.bal.dawn(now_s, pct, good, stores)
+
+    def dusk(self, now_s):
+        self.bal.dusk(now_s)
+
     def _leach_due(self, i, day, st, pc, every_d):
         return not self._leach_left_s[i] and pc["leach_pml"] > 0 and day - st.leach_day[i] >= every_d
 
@@ -306,7 +396,7 @@ class Planner:
             self._leach_left_s[i] = dose_s
 
     # What happened.
-    def ran(self, plot, run_s, now_s, reason, st=None):
+    def ran(self, plot, run_s, now_s, reason, st=None, ml=-1):
         """Account `run_s` pump seconds given to `plot` by a run started for `reason`.
 
         `reason` is the start reason (the Plan's). May be called once per run
@@ -319,6 +409,12 @@ class Planner:
         if st is None or plot == NO_PLOT or run_s <= 0:
             return
         st.used_s[plot] += run_s
+        # Metered water when there is a meter, else the expected flow.
+        if ml <= 0:
+            ml = run_s * self._flow[plot] // 60
+        drained = self.bal.watered(plot, ml, now_s)
+        if self._refilling[plot]:
+            self._leach_ml[plot] -= drained if drained < self._leach_ml[plot] else self._leach_ml[plot]
         if reason == R_MOISTURE_LOW:
             self._ran[plot] = True
         if reason == R_LEACH and self._fill_day[plot] >= 0:

@@ -25,7 +25,12 @@ from saxaul.codes import (
 )
 
 _RAIL_PCT = const(3)  # of the ADC span: how close to an end counts as the rail
-_RANGE_PM = const(250)  # beyond dry or wet by more than 25 % of the span: RANGE
+_RANGE_PM = const(250)  # drier than dry by more than 25 % of the span: RANGE
+# Wetter than the wet point is real: it is field capacity, the soil by a
+# dripper is wetter for an hour after a pulse, and salt reads wetter still.
+# Twice the span past it is wetter than the probe reads in water (air-dry
+# to field capacity is a third to a half of the way from air to water).
+_RANGE_WET_PM = const(1000)
 _SET_N = const(2)  # OPEN/SHORT/RANGE need two bad readings in a row (one glitch is not a fault)
 _CLEAR_N = const(3)  # ... and three good ones in a row to clear
 _HOLD_S = const(600)  # a fault stays at least this long, so a marginal one cannot flap every tick
@@ -80,6 +85,13 @@ def _pos_pm(mv, dry_mv, wet_mv):
     if num >= 0:
         return (num + (den >> 1)) // den
     return -((-num + (den >> 1)) // den)
+
+
+def _div(pm, d):
+    """pm / d rounded half away from zero (floor division would pull negatives down)."""
+    if pm >= 0:
+        return (pm + (d >> 1)) // d
+    return -((-pm + (d >> 1)) // d)
 
 
 def moisture_pct(mv, dry_mv, wet_mv):
@@ -137,6 +149,7 @@ class Probe:
         self._good = bytearray(3)  # consecutive readings without it
         self._set_s = [0, 0, 0, 0]  # when each of OPEN, SHORT, RANGE, JUMP was set
         self.pct = 0
+        self.level = 0  # .pct before clamping to 0..100 (within RANGE of the calibration)
         self.mv = 0
         self.faults = 0
         self._reset()
@@ -217,7 +230,7 @@ class Probe:
         else:
             self._track(_I_OPEN, F_PROBE_OPEN, False, now_s)
             self._track(_I_SHORT, F_PROBE_SHORT, False, now_s)
-            far = pos < -_RANGE_PM or pos > 1000 + _RANGE_PM
+            far = pos < -_RANGE_PM or pos > 1000 + _RANGE_WET_PM
             self._track(_I_RANGE, F_PROBE_RANGE, far, now_s)
             usable = not far
 
@@ -228,21 +241,21 @@ class Probe:
             self._stable_n = 0
 
         if usable:
-            if pos < 0:
-                pos = 0
-            elif pos > 1000:
-                pos = 1000
+            # Past the calibration points within RANGE: salt and heat move
+            # the reading, and the water balance needs to see by how much.
             ema = self._ema
             if ema == _NONE:
                 ema = pos
-                self.pct = (pos + 5) // 10
+                self.level = _div(pos, 10)
             else:
                 ema += (pos - ema) >> _EMA_SHIFT
                 # Dead band: the smoothed value must be clearly past the
-                # shown one before .pct moves, so it does not flicker.
-                d = ema - self.pct * 10
+                # shown one before it moves, so it does not flicker.
+                d = ema - self.level * 10
                 if d >= 5 + _PCT_DEADBAND_PM or d <= -5 - _PCT_DEADBAND_PM:
-                    self.pct = (ema + 5) // 10
+                    self.level = _div(ema, 10)
+            lv = self.level
+            self.pct = 0 if lv < 0 else 100 if lv > 100 else lv
             self._ema = ema
             if self._low_pm == _NONE or ema < self._low_pm:
                 self._low_pm = ema

@@ -1,0 +1,199 @@
+# Root-zone water balance per plot, anchored to the probe every dawn (pure: no I/O, no clock).
+#
+# Why: a probe between drip emitters reads the wetting front of a pulse for
+# an hour or more, well above the root zone's mean, and salt makes it read
+# wetter still. Steered by the probe alone, a refill stops short of field
+# capacity, nothing drains, and the salt the water brings stays (FAO-29).
+# So the amount comes from a balance, as in FAO-56 ch. 8, and the probe keeps
+# the balance honest where it is honest: before dawn, hours after the last
+# pulse, with no ET.
+#
+# Units: mL over the plot and probe percent; `store_l` (config) converts,
+# k = store_l * 10 mL per percent (0 % air-dry, 100 % field capacity).
+# - Deficit `d_ml`: water below field capacity. It grows with the day's ET,
+#   spread over the day as the sun runs (a parabola from dawn to dusk, the
+#   day length seen yesterday), and falls with each run's metered water; what
+#   would take it below 0 drains (and takes salt with it).
+# - Dawn: the reading anchors the deficit, d = (100 + bias - m) k. A day
+#   with no water teaches ET: the fall of the dawn reading, in a running
+#   mean (weight 1/4). A watered day would need to know how much drained,
+#   and a wrong guess there feeds on itself (more ET, more water, more
+#   drainage).
+# - Bias: after water drained past field capacity the balance knows the
+#   deficit at the next dawn better than the probe (field capacity, then the
+#   ET since); the difference is what salt, heat or drift add to the reading.
+#   If the refill in fact fell short of field capacity the estimate comes
+#   out low by the shortfall less the leaching water, so it climbs by about
+#   the leaching fraction each refill and settles from below: toward more
+#   water, never less.
+# - A plot whose probe failed keeps its balance on ET alone: its own ET when
+#   the probe was last good, scaled by how the good plots' ET has moved since
+#   (same sun, same air).
+# - By day, a plot idle for `_EQ_S` has no front left: a drier reading than
+#   the balance raises the deficit (ET learned too low, the first days).
+from micropython import const
+
+_EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
+_DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
+_BIAS_MAX = const(60)  # percent: a larger offset is a failed probe, not salt
+_BIAS_LOW = const(10)  # percent drier: a soil leached below the salt it was calibrated in
+_BIAS_STEP = const(10)  # percent a dawn may raise the bias
+_BIAS_BAND = const(2)  # percent: a dawn's ET error, not a bias to follow down
+_DRIFT = const(15)  # percent drier than the bias after drainage: the probe is wrong
+_FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
+
+
+class Balance:
+    def __init__(self, n_plots):
+        self.n = n_plots
+        self.d_ml = [0] * n_plots  # deficit below field capacity, mL
+        self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned yet)
+        self.bias = [0] * n_plots  # percent the probe reads above the truth
+        self.known = [False] * n_plots  # anchored once
+        self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
+        self._dawn_m = [-1] * n_plots  # reading at the last dawn
+        self._irr_ml = [0] * n_plots  # water given since the last dawn
+        self._full = [False] * n_plots  # water drained past field capacity since the last dawn
+        self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
+        self._frac = [0] * n_plots  # ET remainder in 1/512 mL
+        self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
+        self._et_ref = [0] * n_plots  # the other plots' summed ET then
+        self._t_s = -1  # ET accounted up to here
+        self._dawn_s = -1
+        self._day_s = _DAY_S
+        self.day = False
+
+    # Time.
+    def _sun(self, t_s):
+        """Share of the day's ET used by t_s, in 1/512: 3x^2 - 2x^3 of the day's fraction x.
+
+        Its rate 6x(1 - x) is a parabola from dawn to dusk, close to the sine
+        that irradiance (and so ET) follows through a clear day.
+        """
+        x = (t_s - self._dawn_s) * 512 // self._day_s
+        if x <= 0:
+            return 0
+        if x >= 512:
+            return 512
+        return x * x * (1536 - 2 * x) >> 18
+
+    def advance(self, now_s):
+        """ET from the last call to now (by day only)."""
+        t = self._t_s
+        if now_s <= t:
+            return
+        self._t_s = now_s
+        if t < 0 or not self.day or self._dawn_s < 0:
+            return
+        f = self._sun(now_s) - self._sun(t)
+        if f <= 0:
+            return
+        for i in range(self.n):
+            et = self.et_ml[i]
+            if et > 0:
+                x = et * f + self._frac[i]
+                self.d_ml[i] += x >> 9
+                self._frac[i] = x & 511
+
+    def dawn(self, now_s, pct, good, stores):
+        """Anchor every plot whose probe is good (bit i of `good`) to its reading now."""
+        self.advance(now_s)
+        self.day = True
+        self._dawn_s = now_s
+        for i in range(self.n):
+            k = stores[i] * 10
+            if (good >> i) & 1 and k > 0:
+                self._anchor(i, pct[i], k)
+        for i in range(self.n):
+            if stores[i] <= 0:
+                continue
+            if (good >> i) & 1:
+                self._et_own[i] = self.et_ml[i]
+                self._et_ref[i] = self._others(i)
+            else:
+                self._dawn_m[i] = -1  # no ET to learn across a faulted day
+                r = self._et_ref[i]
+                if r > 0 and self._et_own[i] > 0:
+                    o = self._others(i)
+                    if o > 0:
+                        self.et_ml[i] = self._et_own[i] * o // r
+            self._irr_ml[i] = 0
+            self._full[i] = False
+
+    def _others(self, i):
+        t = 0
+        for j in range(self.n):
+            if j != i and self.et_ml[j] > 0:
+                t += self.et_ml[j]
+        return t
+
+    def _anchor(self, i, m, k):
+        if self._full[i] and self.known[i]:
+            # The balance has been exact since field capacity: what the
+            # reading says beyond it is the probe's own offset. Salt only
+            # makes it read wetter, so the bias climbs fast and falls
+            # slowly; a reading far drier than field capacity allows is a
+            # probe gone wrong (drift, a cracked seal), not the soil.
+            b = m - 100 + self.d_ml[i] // k
+            o = self.bias[i]
+            if b <= o - _DRIFT:
+                self.bad[i] = True
+            elif b > o:
+                self.bias[i] = b if b < o + _BIAS_STEP else o + _BIAS_STEP
+            elif b < o - _BIAS_BAND:
+                self.bias[i] = o - 1
+            if self.bias[i] > _BIAS_MAX:
+                self.bias[i] = _BIAS_MAX
+            elif self.bias[i] < -_BIAS_LOW:
+                self.bias[i] = -_BIAS_LOW
+        d0 = self._dawn_m[i]
+        if d0 >= 0 and self._irr_ml[i] == 0 and d0 - self.bias[i] < _FC_NEAR:
+            et = (d0 - m) * k
+            if et < 0:
+                et = 0
+            e = self.et_ml[i]
+            self.et_ml[i] = et if e < 0 else (3 * e + et) // 4
+        d = (100 + self.bias[i] - m) * k
+        self.d_ml[i] = d if d > 0 else 0
+        self.known[i] = True
+        self._dawn_m[i] = m
+
+    def dusk(self, now_s):
+        self.advance(now_s)
+        self.day = False
+        if self._dawn_s >= 0 and now_s - self._dawn_s > 3600:
+            self._day_s = now_s - self._dawn_s
+
+    # Water.
+    def watered(self, i, ml, now_s):
+        """`ml` given to plot i; returns the part past field capacity, which drains."""
+        d = self.d_ml[i] - ml
+        self._irr_ml[i] += ml
+        self._last_s[i] = now_s
+        if d >= 0:
+            self.d_ml[i] = d
+            return 0
+        self.d_ml[i] = 0
+        self._full[i] = True
+        return -d
+
+    def probe(self, i, m, now_s, store_l):
+        """A reading by day, hours after the last pulse (or the first since boot).
+
+        A drier reading than the balance raises the deficit: the balance's
+        ET may be low (the first days, a hot spell). The balance then is
+        the probe's, and cannot check the probe's bias at the next dawn.
+        """
+        if self.known[i] and now_s - self._last_s[i] < _EQ_S:
+            return
+        d = (100 + self.bias[i] - m) * store_l * 10
+        if d > self.d_ml[i] or not self.known[i]:
+            self.d_ml[i] = d if d > 0 else 0
+            self.known[i] = True
+            self._full[i] = False
+
+    def clear(self, i):
+        """The host cleared the plot's faults: trust its probe again, from scratch."""
+        self.bad[i] = False
+        self.bias[i] = 0
+        self.known[i] = False

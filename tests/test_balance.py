@@ -1,0 +1,129 @@
+"""The root-zone water balance: ET by the sun, dawn anchors, drainage, the probe's bias, failed probes."""
+from saxaul.balance import Balance
+
+DAY = 86400
+DAWN = 6 * 3600
+STORE = 100  # L from air-dry to field capacity: 1 % = 1000 mL
+K = STORE * 10
+
+
+def dawn(b, day, pct, good=None, stores=None):
+    n = b.n
+    b.dawn(day * DAY + DAWN, pct, (1 << n) - 1 if good is None else good, stores or [STORE] * n)
+
+
+def test_a_dawn_reading_anchors_the_deficit_below_field_capacity():
+    b = Balance(2)
+    dawn(b, 0, [70, 105])
+    assert b.d_ml == [30 * K, 0]  # 30 % short of field capacity; past it nothing is missing
+    assert b.known == [True, True]
+
+
+def test_a_day_with_no_water_teaches_et_and_it_is_spent_as_the_sun_runs():
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.dusk(0 * DAY + DAWN + 14 * 3600)  # a 14 h day
+    dawn(b, 1, [80])  # the reading fell 10 % overnight-to-overnight: 10 L of ET
+    assert b.et_ml == [10 * K]
+    assert b.d_ml == [20 * K]
+    t0 = DAY + DAWN
+    b.advance(t0 + 3 * 3600)
+    # The first 3 h of a 14 h day: the sun is low, ET a parabola's
+    # 3x^2 - 2x^3 = 0.118 of the day (evenly it would be 3/14 = 0.214).
+    assert abs(b.d_ml[0] - 20 * K - 1180) <= 40  # in steps of 1/512 of the day
+    b.advance(t0 + 7 * 3600)  # noon: half the day's ET
+    assert abs(b.d_ml[0] - 25 * K) <= 10
+    b.advance(t0 + 2 * 3600)  # time does not run back
+    assert abs(b.d_ml[0] - 25 * K) <= 10
+    b.advance(t0 + 14 * 3600)
+    assert abs(b.d_ml[0] - 30 * K) <= 10  # all of it by dusk
+    b.dusk(t0 + 14 * 3600)
+    b.advance(t0 + 20 * 3600)
+    assert abs(b.d_ml[0] - 30 * K) <= 10  # none at night
+
+
+def test_a_watered_day_teaches_no_et():
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.et_ml[0] = 4000
+    b.watered(0, 3000, DAWN + 3600)
+    dawn(b, 1, [95])
+    assert b.et_ml == [4000]  # how much drained is unknown: the day says nothing
+
+
+def test_water_past_field_capacity_drains_and_is_returned():
+    b = Balance(1)
+    dawn(b, 0, [95])  # 5 L short
+    assert b.watered(0, 3000, DAWN + 60) == 0
+    assert b.d_ml == [2 * K]
+    assert b.watered(0, 3000, DAWN + 120) == 1000  # 1 L past field capacity drains
+    assert b.d_ml == [0]
+
+
+def test_after_drainage_a_wet_reading_raises_the_bias_by_at_most_ten_points_a_dawn():
+    # Salt makes the probe read 25 % wetter than the soil is.
+    b = Balance(1)
+    dawn(b, 0, [75])
+    b.watered(0, 30 * K, DAWN + 3600)  # 5 L drain: the soil is at field capacity
+    dawn(b, 1, [125])  # no ET by the balance: field capacity reads 125
+    assert b.bias == [10]
+    b.watered(0, 10 * K, DAY + DAWN + 3600)
+    dawn(b, 2, [125])
+    assert b.bias == [20]
+    assert b.d_ml == [0]  # 125 - 20 = 105: past field capacity
+
+
+def test_the_bias_falls_slowly_and_a_far_drier_reading_is_a_bad_probe():
+    b = Balance(1)
+    b.bias[0] = 10
+    dawn(b, 0, [90])
+    b.watered(0, 30 * K, DAWN + 3600)
+    dawn(b, 1, [97])  # 3 points drier than field capacity should read: salt washed out
+    assert b.bias == [9]
+    assert b.bad == [False]
+    b.watered(0, 30 * K, DAY + DAWN + 3600)
+    dawn(b, 2, [107])  # within 2 points of the bias: an ET error, not a bias
+    assert b.bias == [9]
+    b.watered(0, 30 * K, 2 * DAY + DAWN + 3600)
+    dawn(b, 3, [80])  # 29 points drier than the bias says: the probe drifted
+    assert b.bad == [True]
+    b.clear(0)
+    assert (b.bad, b.bias, b.known) == ([False], [0], [False])
+
+
+def test_a_drier_reading_hours_after_the_last_pulse_raises_the_deficit():
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.et_ml[0] = 0  # ET not learned: the balance does not move by itself
+    t = DAWN + 3600
+    b.watered(0, 1000, t)
+    b.probe(0, 70, t + 3600, STORE)  # an hour after a pulse: the front, not the soil
+    assert b.d_ml == [9 * K]
+    b.probe(0, 70, t + 3 * 3600, STORE)
+    assert b.d_ml == [30 * K]
+    b.probe(0, 95, t + 4 * 3600, STORE)  # wetter: the balance is not lowered by day
+    assert b.d_ml == [30 * K]
+
+
+def test_the_first_reading_after_a_boot_by_day_anchors_a_plot():
+    b = Balance(1)
+    b.probe(0, 60, 12 * 3600, STORE)
+    assert (b.known, b.d_ml) == ([True], [40 * K])
+
+
+def test_a_failed_probe_plot_follows_the_good_plots_et():
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    dawn(b, 1, [80, 85, 85])  # ET 10, 5, 5 L
+    assert b.et_ml == [10 * K, 5 * K, 5 * K]
+    dawn(b, 2, [70, 80, 80], good=0b110)  # plot 0's probe failed: it keeps its balance
+    assert b.et_ml[0] == 10 * K  # the others used the same as before
+    dawn(b, 3, [0, 60, 60], good=0b110)  # the others used 20 L: a hot day
+    assert b.et_ml[1] == (3 * 5 * K + 20 * K) // 4
+    assert b.et_ml[0] == 10 * K * (2 * b.et_ml[1]) // (10 * K)
+
+
+def test_nothing_is_anchored_without_a_store():
+    b = Balance(1)
+    dawn(b, 0, [50], stores=[0])
+    assert b.known == [False]
