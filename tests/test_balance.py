@@ -91,18 +91,36 @@ def test_the_bias_falls_slowly_and_a_far_drier_reading_is_a_bad_probe():
     assert (b.bad, b.bias, b.known) == ([False], [0], [False])
 
 
-def test_a_drier_reading_hours_after_the_last_pulse_raises_the_deficit():
+def test_a_drier_reading_on_a_day_without_water_raises_the_deficit():
     b = Balance(1)
     dawn(b, 0, [90])
     b.et_ml[0] = 0  # ET not learned: the balance does not move by itself
-    t = DAWN + 3600
-    b.watered(0, 1000, t)
-    b.probe(0, 70, t + 3600, STORE)  # an hour after a pulse: the front, not the soil
+    b.probe(0, 70, DAWN + 5 * 3600, STORE)  # a hot morning dried it more than the balance knew
+    assert b.d_ml == [30 * K]
+    b.probe(0, 95, DAWN + 6 * 3600, STORE)  # wetter: the balance is not lowered by day
+    assert b.d_ml == [30 * K]
+
+
+def test_on_a_watered_day_the_probe_waits_for_dawn():
+    # An hour after a pulse it reads the front; hours later a drifting probe
+    # would pull the balance its way: the dawn weighs it against the meter.
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.et_ml[0] = 0
+    b.watered(0, 1000, DAWN + 3600)
+    b.probe(0, 70, DAWN + 6 * 3600, STORE)
     assert b.d_ml == [9 * K]
-    b.probe(0, 70, t + 3 * 3600, STORE)
-    assert b.d_ml == [30 * K]
-    b.probe(0, 95, t + 4 * 3600, STORE)  # wetter: the balance is not lowered by day
-    assert b.d_ml == [30 * K]
+
+
+def test_a_probe_that_misses_the_metered_water_day_after_day_is_bad():
+    # The meter counted 40 L on a plot 30 L short; the probe, drifting dry,
+    # reads it drier than before instead of at field capacity.
+    b = Balance(1)
+    dawn(b, 0, [70])
+    b.et_ml[0] = 0
+    b.watered(0, 25 * K, DAWN + 3600)  # 5 L still short by the balance
+    dawn(b, 1, [68])
+    assert b.bad == [True]
 
 
 def test_the_first_reading_after_a_boot_by_day_anchors_a_plot():

@@ -40,6 +40,7 @@ _BIAS_LOW = const(10)  # percent drier: a soil leached below the salt it was cal
 _BIAS_STEP = const(10)  # percent a dawn may raise the bias
 _BIAS_BAND = const(2)  # percent: a dawn's ET error, not a bias to follow down
 _DRIFT = const(15)  # percent drier than the bias after drainage: the probe is wrong
+_MISS = const(15)  # percent of metered water a dawn reading may miss before it is questioned
 _FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
 
 
@@ -128,13 +129,20 @@ class Balance:
         return t
 
     def _anchor(self, i, m, k):
-        if self._full[i] and self.known[i]:
+        pred = self.d_ml[i]
+        check = self._full[i]
+        if self._irr_ml[i] > 0 and (100 + self.bias[i] - m) * k - pred > _MISS * k:
+            # The meter counted water that the probe never saw: the soil
+            # drained it (the probe reads dry at field capacity) or the probe
+            # is wrong. Either way the balance is the better witness.
+            check = True
+        if check and self.known[i]:
             # The balance has been exact since field capacity: what the
             # reading says beyond it is the probe's own offset. Salt only
             # makes it read wetter, so the bias climbs fast and falls
             # slowly; a reading far drier than field capacity allows is a
             # probe gone wrong (drift, a cracked seal), not the soil.
-            b = m - 100 + self.d_ml[i] // k
+            b = m - 100 + pred // k
             o = self.bias[i]
             if b <= o - _DRIFT:
                 self.bad[i] = True
@@ -178,14 +186,14 @@ class Balance:
         return -d
 
     def probe(self, i, m, now_s, store_l):
-        """A reading by day, hours after the last pulse (or the first since boot).
+        """A reading by day on a plot not watered since dawn (or the first since boot).
 
         A drier reading than the balance raises the deficit: the balance's
         ET may be low (the first days, a hot spell). The balance then is
         the probe's, and cannot check the probe's bias at the next dawn.
         """
-        if self.known[i] and now_s - self._last_s[i] < _EQ_S:
-            return
+        if self.known[i] and (self._irr_ml[i] > 0 or now_s - self._last_s[i] < _EQ_S):
+            return  # watered today: the next dawn weighs the probe against the meter
         d = (100 + self.bias[i] - m) * store_l * 10
         if d > self.d_ml[i] or not self.known[i]:
             self.d_ml[i] = d if d > 0 else 0
