@@ -145,3 +145,15 @@ def test_nothing_is_anchored_without_a_store():
     b = Balance(1)
     dawn(b, 0, [50], stores=[0])
     assert b.known == [False]
+
+
+def test_a_dry_spell_teaches_no_et():
+    # Below about 55 % the plants are short of water and use less than they
+    # will once watered: the balance keeps the ET it knew.
+    b = Balance(1)
+    dawn(b, 0, [90])
+    dawn(b, 1, [80])
+    assert b.et_ml == [10 * K]
+    dawn(b, 2, [52])  # an empty tank: the fall ends below 55 %
+    dawn(b, 3, [50])
+    assert b.et_ml == [10 * K]

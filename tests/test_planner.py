@@ -552,3 +552,22 @@ def test_a_failed_probe_is_watered_on_the_balance_alone():
     f.soak[1] = f.now + 600  # plot 1, known to be dry, would go first
     p = f.plan()
     assert (p.plot, p.reason) == (0, codes.R_FALLBACK)
+
+
+def test_a_probe_reading_ever_wetter_at_field_capacity_doubles_the_leaching():
+    # Salt builds up round the probe: it reads 20 points wetter at field
+    # capacity than when calibrated, so the leaching falls behind; the
+    # refill leaches twice the fraction (5 points are a dawn's error).
+    f = refill_field(leach_pml=200)
+    f.p.bal.bias[0] = 20
+    f.pct = [80]  # 80 - 20 = 60 % by the soil
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    water_until_done(f, front_pct=30)
+    # 40 L to field capacity, then 40 * 0.4 / 0.6 = 26.7 L drain.
+    assert abs(f.st.used_s[0] - 4000) <= 2
+    f2 = refill_field(leach_pml=200)
+    f2.p.bal.bias[0] = 4
+    f2.pct = [64]
+    f2.p.dawn(f2.now, f2.pct, 1, f2.cfg)
+    water_until_done(f2, front_pct=30)
+    assert f2.st.used_s[0] == 3000  # within the error: the fraction as configured

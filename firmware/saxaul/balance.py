@@ -16,7 +16,8 @@
 #   would take it below 0 drains (and takes salt with it).
 # - Dawn: the reading anchors the deficit, d = (100 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
-#   mean (weight 1/4). A watered day would need to know how much drained,
+#   mean (weight 1/4), unless the plants were short of water (they will use
+#   more once watered). A watered day would need to know how much drained,
 #   and a wrong guess there feeds on itself (more ET, more water, more
 #   drainage).
 # - Bias: after water drained past field capacity the balance knows the
@@ -42,6 +43,10 @@ _BIAS_BAND = const(2)  # percent: a dawn's ET error, not a bias to follow down
 _DRIFT = const(15)  # percent drier than the bias after drainage: the probe is wrong
 _MISS = const(15)  # percent of metered water a dawn reading may miss before it is questioned
 _FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
+# Percent below which the plants are short of water and use less than they
+# will once watered (FAO-56: ET falls past p = 0.5-0.6 of TAW, and TAW is
+# about 0.7 of the air-dry to field capacity span): such days teach no ET.
+_STRESS = const(55)
 
 
 class Balance:
@@ -155,7 +160,7 @@ class Balance:
             elif self.bias[i] < -_BIAS_LOW:
                 self.bias[i] = -_BIAS_LOW
         d0 = self._dawn_m[i]
-        if d0 >= 0 and self._irr_ml[i] == 0 and d0 - self.bias[i] < _FC_NEAR:
+        if d0 >= 0 and self._irr_ml[i] == 0 and d0 - self.bias[i] < _FC_NEAR and m - self.bias[i] >= _STRESS:
             et = (d0 - m) * k
             if et < 0:
                 et = 0

@@ -61,6 +61,8 @@ from saxaul.balance import Balance
 from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_RUN_S
 
 _MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
+_SALT_PCT = const(5)  # probe bias (points) within a dawn's error: not salt yet
+_SALT_SPAN = const(15)  # points of bias past it that double the leaching fraction
 _FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is at field capacity
 _NONE_KEY = const(-1)
 # Ranking of plots that do not run, for the reason shown: a plot that wants
@@ -355,6 +357,14 @@ class Planner:
             if d < (100 - pc["start_pct"]) * k:
                 return 0
             pml = pc["leach_pml"]
+            b = bal.bias[i]
+            if pml > 0 and b > _SALT_PCT and m is not None:
+                # The probe reads wetter at field capacity than when it was
+                # calibrated, by more than a dawn's error: salt is building
+                # up round it and the leaching falls behind (FIELD-NOTES), so
+                # leach harder, up to twice the fraction.
+                b -= _SALT_PCT
+                pml = pml * (_SALT_SPAN + (b if b < _SALT_SPAN else _SALT_SPAN)) // _SALT_SPAN
             if pml > 900:
                 pml = 900  # LR above 0.9 is a configuration error, not a dose
             if pml > 0:
