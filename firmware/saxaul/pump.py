@@ -214,7 +214,7 @@ class Sequencer:
             if not g & (1 << i):
                 self._share[i] = 0
             elif judge:
-                self._share[i] = plots[i]["flow_ml_min"] * _WHOLE // total
+                self._share[i] = (plots[i]["flow_ml_min"] * _WHOLE + total // 2) // total
             else:
                 self._share[i] = _WHOLE // n  # no ratings to go by: even shares
         self.plot = plot
@@ -387,7 +387,7 @@ class Sequencer:
         for i in range(self.n_plots):
             if i != plot and g & (1 << i):
                 ml -= self._part(self._share[i])
-        return ml
+        return ml if ml > 0 else 0  # the riders' rounding up may pass a tiny primary share
 
     def _part(self, share):
         # ml * share // _WHOLE without the product: it stays a small int on the device.
