@@ -308,3 +308,36 @@ def test_idle_by_day_the_probes_are_read_every_five_minutes_not_every_tick(fakes
     fakes.time.sleep(ctl.tick())
     fakes.time.sleep(ctl.tick())
     assert b.probe_reads - before == 2
+
+
+def test_a_group_run_journals_and_accounts_each_plot(fakes, tmp_path):
+    # Three dry plots, three at once: one pump start waters them all, and the
+    # journal reads as three runs that overlap, each with its share of water.
+    from saxaul import codes, config
+
+    world = scripted(fakes, start_pct=(20, 20, 20, 80), flow_ml_min=6000)
+    cfg = config.defaults(4)
+    cfg["plots_at_once"] = 3
+    root = flash(tmp_path, board_spec(), cfg)
+    run_for(fakes, root, 14 * 3600)
+    recs, _ = journal(fakes, root)
+    starts, stops = kinds(recs, "START"), kinds(recs, "STOP")
+    first = [s for s in starts if s["uptime_s"] == starts[0]["uptime_s"]]
+    assert sorted(s["plot"] for s in first) == [0, 1, 2]
+    assert {(s["a"], s["b"]) for s in first} == {(codes.R_MOISTURE_LOW, first[0]["b"])}
+    assert all(s["plot"] != 3 for s in starts)  # the wet plot was left alone
+    for s in first:  # every plot of the group has its own STOP, same time, same reason
+        stop = next(r for r in stops if r["plot"] == s["plot"] and r["uptime_s"] >= s["uptime_s"])
+        assert stop["uptime_s"] == next(r for r in stops if r["plot"] == 0)["uptime_s"]
+    group_stops = [r for r in stops if r["uptime_s"] == stops[0]["uptime_s"]]
+    assert len(group_stops) == 3 and len({(r["a"], r["b"]) for r in group_stops}) == 1
+    ml = [r["c"] for r in group_stops]
+    assert max(ml) - min(ml) <= sum(ml) // 1000  # equal flows: equal shares
+    assert sum(ml) == pytest.approx(6000 * group_stops[0]["b"] / 60, rel=0.05)
+    st = json.loads((tmp_path / "flash" / "state.json").read_text())
+    used = st["used_s"]
+    assert used[0] == used[1] == used[2] > 0 and used[3] == 0
+    # Each plot soaked after its run: the next group start came a soak later.
+    later = [s for s in starts if s["uptime_s"] > starts[0]["uptime_s"]]
+    assert later and later[0]["uptime_s"] - stops[0]["uptime_s"] >= cfg["plots"][0]["soak_s"]
+    assert not [r for r in kinds(recs, "FAULT_SET") if r["a"] in (codes.F_FLOW_HIGH, codes.F_FLOW_LOW)]

@@ -395,6 +395,20 @@ st = St()
 pct = [25, 40, 20]
 pf = [0, 1, 0]
 soak = [0, 0, 0]
+# Groups: four plots, three at once; riders are picked on the same objects.
+cfg4 = {'pump_max_run_s': 1800, 'plots_at_once': 3, 'leach_every_days': 7,
+        'plots': [pc(store_l=168), pc(), pc(), pc(cycle_s=300)]}  # plot 3's cycles are too short to ride
+p4 = planner.Planner(4)
+st4 = St()
+st4.used_s = [0, 0, 0, 0]; st4.since_leach_s = [0, 0, 0, 0]; st4.leach_day = [0, 0, 0, 0]
+st4.fallback_day = [-1, -1, -1, -1]
+pct4 = [10, 15, 20, 25]
+pf4 = [0, 0, 0, 0]
+soak4 = [0, 0, 0, 0]
+riders = 0
+now = 0
+r = None
+i = 0
 n = 0
 micropython.heap_lock()
 for now in range(1000, 1200):
@@ -405,8 +419,16 @@ for now in range(1000, 1200):
     r = p.plan(now, 7, pct, pf, 0, st, cfg, soak)
     p.ran(r.plot if r.plot != 255 else 0, 10, now, r.reason)
     n += 1
+for now in range(1000, 1200):
+    pct4[1] = 10 + (now % 20)
+    r = p4.plan(now, 7, pct4, pf4, 0, st4, cfg4, soak4)
+    riders |= r.riders
+    for i in range(4):
+        if r.plot == i or r.riders & (1 << i):
+            p4.ran(i, 1, now, r.reasons[i])
+    n += 1
 micropython.heap_unlock()
-print('ok', n)
+print('ok', n, riders)
 """
 
 
@@ -415,7 +437,7 @@ def test_planning_allocates_nothing_on_micropython():
     # With the heap locked any allocation raises MemoryError: plan() and ran()
     # must run on preallocated objects only, as they do every tick on a board.
     out = subprocess.run([MP, "-c", HEAP_SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "ok 200", out.stdout + out.stderr
+    assert out.stdout.strip() == "ok 400 7", out.stdout + out.stderr
 
 
 def test_a_burst_line_stops_watering_that_plot_but_clogged_emitters_do_not():
@@ -571,3 +593,89 @@ def test_a_probe_reading_ever_wetter_at_field_capacity_doubles_the_leaching():
     f2.p.dawn(f2.now, f2.pct, 1, f2.cfg)
     water_until_done(f2, front_pct=30)
     assert f2.st.used_s[0] == 3000  # within the error: the fraction as configured
+
+
+# Several plots at once (plots_at_once > 1)
+
+
+def group_field(n=4, at_once=3, **plot_over):
+    cfg = make_cfg(n, plots_at_once=at_once)
+    for p in cfg["plots"]:
+        p.update(plot_over)
+    return Field(n=n, cfg=cfg)
+
+
+def test_one_plot_at_once_takes_no_riders():
+    f = group_field(at_once=1)
+    f.pct = [20, 10, 25, 15]
+    p = f.plan()
+    assert (p.plot, p.run_s, p.riders) == (1, 600, 0)
+
+
+def test_riders_are_the_next_driest_plots_that_may_start():
+    # 10, 15, 20, 25 % against a 30 % start: plot 1 leads, 3 and 0 ride.
+    f = group_field()
+    f.pct = [20, 10, 25, 15]
+    p = f.plan()
+    assert (p.plot, p.run_s, p.reason) == (1, 600, codes.R_MOISTURE_LOW)
+    assert p.riders == 0b1001
+    assert p.reasons[0] == p.reasons[3] == p.reasons[1] == codes.R_MOISTURE_LOW
+    f.cfg["plots_at_once"] = 4
+    assert f.plan().riders == 0b1101
+    f.pct = [40, 10, 40, 40]  # the others are between start and target, in no episode
+    f.p = planner.Planner(4)
+    assert f.plan().riders == 0
+
+
+def test_a_soaking_capped_faulted_or_disabled_plot_does_not_ride():
+    f = group_field(at_once=4)
+    f.pct = [10, 10, 10, 10]
+    f.soak[1] = f.now + 60
+    f.st.used_s[2] = 3600  # its day's water given
+    f.pfaults[3] = codes.F_FLOW_HIGH
+    p = f.plan()
+    assert (p.plot, p.riders) == (0, 0)
+    f.soak[1] = 0
+    f.st.used_s[2] = 0
+    f.pfaults[3] = 0
+    f.cfg["plots"][2]["enabled"] = False
+    f.cfg["plots"][3]["fault_policy"] = "skip"
+    f.pfaults[3] = codes.F_PROBE_OPEN
+    p = f.plan()
+    assert (p.plot, p.riders) == (0, 0b10)
+
+
+def test_a_rider_must_be_allowed_the_whole_run_of_the_group():
+    f = group_field(at_once=4)
+    f.pct = [10, 15, 20, 25]
+    f.st.used_s[1] = 3300  # 300 s left of its cap: less than the group's 600
+    f.cfg["plots"][2]["cycle_s"] = 300  # shorter cycles
+    f.cfg["plots"][3]["cycle_s"] = 900  # longer: it rides for 600
+    p = f.plan()
+    assert (p.plot, p.run_s, p.riders) == (0, 600, 0b1000)
+    # A primary on a short last cycle: every other plot may run that long.
+    f.st.used_s[0] = 3400
+    p = f.plan()
+    assert (p.plot, p.run_s, p.riders) == (0, 200, 0b1110)
+
+
+def test_no_riders_behind_a_closed_gate_or_a_manual_run():
+    f = group_field(at_once=4)
+    f.pct = [10, 15, 20, 25]
+    f.gate = codes.R_PV_WEAK
+    p = f.plan()
+    assert (p.plot, p.riders) == (NP, 0)
+    f.gate = codes.R_NONE
+    f.p.manual(2, 300)
+    p = f.plan()
+    assert (p.plot, p.riders, p.manual) == (2, 0, True)
+
+
+def test_a_rider_keeps_its_own_start_reason():
+    f = group_field(n=2, at_once=2)
+    f.pct = [10, 40]
+    f.pfaults = [0, codes.F_PROBE_OPEN]  # fallback: its daily dose
+    f.st.day = 3
+    p = f.plan()
+    assert (p.plot, p.riders) == (0, 0b10)
+    assert (p.reasons[0], p.reasons[1]) == (codes.R_MOISTURE_LOW, codes.R_FALLBACK)

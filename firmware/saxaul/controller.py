@@ -7,6 +7,12 @@
 # reason a code from codes.R_* (the host words them); gfaults global fault bits
 # (codes.G_*); n plots, then per plot moisture % and its fault
 # bits (codes.F_*). Console answers start with "@ " instead.
+#
+# A group run (plots_at_once > 1, see planner.py and pump.py) is accounted
+# plot by plot, as if each plot had had its own run of the group's seconds:
+# a START and a STOP record each (the STOP with the plot's share of the
+# water), its soak, its daily time, its probe's watered(). The journal keeps
+# one shape, so the host tools read a group as runs that overlap.
 import gc
 import time
 
@@ -51,6 +57,7 @@ class Controller:
         self.pfaults = [0] * n
         self._pf_seen = [0] * n
         self.soak_until = [0] * n
+        self._why = [codes.R_NONE] * n  # each plot's start reason in the run under way
         self._read_s = -_IDLE_READ_S  # when every probe was last read
         self._g_seen = st.gfaults
         self.now_s = 0
@@ -161,6 +168,7 @@ class Controller:
             seq.stop(codes.R_HOST_STOP, now)
             self._ended(codes.R_HOST_STOP, now)
         elif seq.state == pump.RUNNING and self._target_reached(seq.plot):
+            # The primary's target ends the group: the riders had the run they were planned for.
             seq.stop(codes.R_TARGET, now)
             self._ended(codes.R_TARGET, now)
         if self._stop_req:
@@ -225,9 +233,10 @@ class Controller:
         plots = self.cfg["plots"]
         seq = self.seq
         for i in range(self.n):
-            if needed or (i == seq.plot and seq.state != pump.IDLE):
+            mine = seq.state != pump.IDLE and seq.group & (1 << i) != 0
+            if needed or mine:
                 pr = self.probes[i]
-                wet = seq.pump_on and i == seq.plot
+                wet = seq.pump_on and mine
                 f = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
                 if self.planner.bal.bad[i]:
                     f |= codes.F_PROBE_RANGE  # far from what the water balance allows
@@ -252,10 +261,17 @@ class Controller:
     def _start(self, plan, now):
         """Ask the sequencer for the plan's run; True when it was accepted."""
         p = plan.plot
-        r = self.seq.request(p, plan.run_s, plan.reason, now, self.cfg, self.st)
+        seq = self.seq
+        r = seq.request(p, plan.run_s, plan.reason, now, self.cfg, self.st, plan.riders)
         if r == codes.R_NONE:
             self._refused = codes.R_NONE
             self._event(codes.E_START, p, plan.reason, plan.run_s)
+            g = seq.group
+            for i in range(self.n):
+                if g & (1 << i):
+                    self._why[i] = plan.reasons[i]
+                    if i != p:
+                        self._event(codes.E_START, i, plan.reasons[i], plan.run_s)
             if plan.manual:
                 self.planner.cancel_manual()
             return True
@@ -271,26 +287,33 @@ class Controller:
     def _ended(self, why, now):
         seq = self.seq
         p = seq.plot
+        g = seq.group
         cfg = self.cfg
         run_s = seq.run_s
         self._ml_sample += seq.ml
-        self.planner.ran(p, run_s, now, seq.start_reason, None, seq.ml)
-        self.soak_until[p] = now + cfg["plots"][p]["soak_s"]
-        self.probes[p].watered(now, run_s)
+        for i in range(self.n):
+            if g & (1 << i):
+                r = seq.start_reason if i == p else self._why[i]
+                self.planner.ran(i, run_s, now, r, None, seq.share_ml(i))
+                self.soak_until[i] = now + cfg["plots"][i]["soak_s"]
+                self.probes[i].watered(now, run_s)
+                pf = seq.plot_fault[i]
+                if pf:
+                    self.pfaults[i] |= pf
         if run_s >= _HELD_S:
             self.power.held(now - run_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
             self.power.on_sag(now, cfg)
         elif run_s > 0:
             self.power.on_run_ok()
-        pf = seq.plot_fault[p]
-        if pf:
-            self.pfaults[p] |= pf
         # The daily budget first: a power cut between the two must not lose
         # a run that the journal already shows.
         self.st.mark()
         self._save_state()
-        self._event(codes.E_STOP, p, why, run_s, seq.ml)
+        self._event(codes.E_STOP, p, why, run_s, seq.share_ml(p))
+        for i in range(self.n):
+            if g & (1 << i) and i != p:
+                self._event(codes.E_STOP, i, why, run_s, seq.share_ml(i))
 
     def _save_state(self):
         # A full or worn flash must not stop the watering: the state lives on

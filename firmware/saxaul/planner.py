@@ -36,8 +36,16 @@
 #   would let a plot above its start hold the pump while another is below it.
 #   A faulted plot on fallback ranks as a plot just at its threshold (score 0):
 #   its need is unknown, a plot known to be dry goes first. Ties: lowest plot.
-# - `plots_at_once`: only 1 is supported (one pump, one sequencer run); the key
-#   is kept for a board with a manifold able to feed two lines.
+# - `plots_at_once` > 1: a pump's flow is far above one plot's pressure-
+#   compensating drippers, and on a small panel it runs only a few hours
+#   around noon, so opening several dry plots' valves together multiplies
+#   the water per pump-hour. Besides the primary (the plot chosen above), up
+#   to `plots_at_once - 1` riders are taken from the plots that may start now
+#   by the same rules, driest first. The group has one run length, the
+#   primary's run_s: a rider whose own run_s is shorter is left out, since
+#   it would get more than its cycle, dose or daily cap allows. The riders
+#   are `Plan.riders` (bit i = plot i), with each plot's start reason in
+#   `Plan.reasons`.
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
@@ -58,7 +66,7 @@ from saxaul.codes import (
     R_WET,
 )
 from saxaul.balance import Balance
-from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_RUN_S
+from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_PLOTS, HARD_MAX_RUN_S
 
 _MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
 _SALT_PCT = const(5)  # probe bias (points) within a dawn's error: not salt yet
@@ -79,20 +87,28 @@ class Plan:
     `.why_plot` names the plot the reason is about when nothing runs (NO_PLOT
     for a global reason with no plot waiting); `.manual` is true when the plan
     answers a pending manual request (run, or refused by the gate).
+    `.riders` (bit i = plot i) are the plots that run beside `.plot` for the
+    same `.run_s` (`plots_at_once` > 1); `.reasons[i]` is the start reason of
+    each plot of that group, `.plot` included.
     """
 
-    def __init__(self):
+    def __init__(self, n_plots=HARD_MAX_PLOTS):
         self.plot = NO_PLOT
         self.run_s = 0
         self.reason = R_NONE
         self.why_plot = NO_PLOT
         self.manual = False
+        self.riders = 0
+        self.reasons = [R_NONE] * n_plots
 
     def _set(self, plot, run_s, reason, why_plot):
         self.plot = plot
         self.run_s = run_s
         self.reason = reason
         self.why_plot = why_plot
+        self.riders = 0
+        if plot != NO_PLOT:
+            self.reasons[plot] = reason
 
 
 class Planner:
@@ -106,7 +122,7 @@ class Planner:
 
     def __init__(self, n_plots):
         self.n_plots = n_plots
-        self._plan = Plan()
+        self._plan = Plan(n_plots)
         self._st = None  # the state given to plan(), where ran() accounts
         self._episode = [False] * n_plots
         self._leach_left_s = [0] * n_plots
@@ -122,6 +138,10 @@ class Planner:
         self._man_plot = NO_PLOT
         self._man_run_s = 0
         self._stores = [0] * n_plots
+        # The plots that may start now, as plan() found them (run_s 0: not one).
+        self._can_s = [0] * n_plots
+        self._can_score = [0] * n_plots
+        self._can_reason = [R_NONE] * n_plots
 
     # Host requests.
     def manual(self, plot, run_s):
@@ -178,9 +198,11 @@ class Planner:
         why = NO_PLOT
         why_key = _NONE_KEY
         why_reason = R_NONE
+        can_s = self._can_s
         for i in range(self.n_plots):
             pc = plots[i]
             self._flow[i] = pc["flow_ml_min"]
+            can_s[i] = 0
             cat = _CAT_OFF
             reason = R_DISABLED
             score = 0
@@ -304,7 +326,7 @@ class Planner:
                         reason = R_DAILY_CAP
                     elif soak_until_s[i] > now_s:
                         reason = R_SOAK
-                    elif best == NO_PLOT or score > best_score:
+                    else:
                         run_s = pc["cycle_s"]
                         if left_s < run_s:
                             run_s = left_s
@@ -312,13 +334,15 @@ class Planner:
                             run_s = max_run_s
                         if dose_s < run_s:
                             run_s = dose_s
-                        best = i
-                        best_score = score
-                        best_run_s = run_s
-                        best_reason = reason
-                        continue
-                    else:
-                        continue  # a candidate, but a drier plot is ahead
+                        can_s[i] = run_s
+                        self._can_score[i] = score
+                        self._can_reason[i] = reason
+                        if best == NO_PLOT or score > best_score:
+                            best = i
+                            best_score = score
+                            best_run_s = run_s
+                            best_reason = reason
+                        continue  # a candidate (a drier plot may be ahead)
             key = (cat << 10) | ((score + 512) & 1023)
             if key > why_key:
                 why_key = key
@@ -329,9 +353,33 @@ class Planner:
                 p._set(NO_PLOT, 0, gate, best)
             else:
                 p._set(best, best_run_s, best_reason, best)
+                if cfg["plots_at_once"] > 1:
+                    self._riders(p, cfg["plots_at_once"] - 1)
         else:
             p._set(NO_PLOT, 0, why_reason, why)
         return p
+
+    def _riders(self, p, k):
+        """Add up to k plots that may start now to the Plan's group, driest first."""
+        can_s = self._can_s
+        score = self._can_score
+        run_s = p.run_s
+        taken = 1 << p.plot
+        while k > 0:
+            r = NO_PLOT
+            for i in range(self.n_plots):
+                # A rider runs as long as the primary: only one whose own
+                # cycle, dose and daily cap allow that much.
+                if taken & (1 << i) or can_s[i] <= 0 or can_s[i] < run_s:
+                    continue
+                if r == NO_PLOT or score[i] > score[r]:
+                    r = i
+            if r == NO_PLOT:
+                return
+            taken |= 1 << r
+            p.riders |= 1 << r
+            p.reasons[r] = self._can_reason[r]
+            k -= 1
 
     def _refill(self, i, m, pc, flow, now_s):
         """Seconds of the refill under way for plot i (0: none); a refill begins below `start_pct`.

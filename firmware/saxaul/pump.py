@@ -16,6 +16,20 @@
 # restart it avoids is a brownout it avoids. The pump's continuous time
 # across handovers stays under pump_max_run_s and the hard 30 min.
 #
+# Groups (`plots_at_once` > 1): request(..., riders) opens the riders'
+# valves with the primary's, for one run length; they close together after
+# the pump (valve_lag_s). A rider that would pass its daily cap is left out.
+# The flow is judged against the sum of the open plots' `flow_ml_min` (none
+# judged when one of them is unknown), and the metered mL are split between
+# them in proportion to their `flow_ml_min` (share_ml()): pressure-
+# compensating drippers pass their rating whatever else is open, so the
+# ratings say where the water went. A burst or clog seen with several plots
+# open is set on the primary's `plot_fault`: one meter cannot tell which
+# line it is, and the primary is the plot the run was for. A stuck relay
+# holds the primary's valve open, as with one plot. A handover moves the
+# water from one group to the next: the new valves open beside the old ones,
+# then the old ones close.
+#
 # Stop reasons when the run time ends: R_CYCLE_DONE when the planned time ran
 # out, R_MAX_RUN when the plan asked for more than `pump_max_run_s` / the hard
 # 30 min and was cut to it, so the journal shows that a limit acted.
@@ -74,6 +88,7 @@ _FLOW_FAULTS = const(96)  # F_FLOW_HIGH | F_FLOW_LOW
 _STUCK_CHECK_S = const(10)  # seconds of open valve after a stop to see a welded relay
 _MIN_HANDOVER_S = const(30)  # a handover for less run time than this is not worth the valves
 _LATCHES = G_DRY_RUN | G_RELAY_STUCK
+_WHOLE = const(8192)  # a group's water in parts: flow_ml_min (<= 100000) x _WHOLE stays a small int
 
 
 class Sequencer:
@@ -84,7 +99,8 @@ class Sequencer:
         self.state = IDLE
         self.pump_on = False
         self.valves = 0
-        self.plot = NO_PLOT  # the plot of the current / last run
+        self.plot = NO_PLOT  # the plot of the current / last run (a group's primary)
+        self.group = 0  # the plots of the current / last run (bit i = plot i), the primary's included
         self.run_s = 0  # pump seconds of the current / last run
         self.ml = 0  # millilitres of the current / last run
         self.reason = R_NONE  # why the last run stopped
@@ -102,7 +118,9 @@ class Sequencer:
         self._lag_s = HARD_MIN_VALVE_LAG_S
         self._prime_s = HARD_MAX_PRIME_S
         self._tick_s = 5
-        self._flow_ml_min = 0
+        self._flow_ml_min = 0  # the group's expected flow; 0 when a plot's is unknown (not judged)
+        self._flow_sum = 0  # the known part of it: the volume without a meter
+        self._share = [0] * n_plots  # each plot's part of the group's water, in _WHOLE
         self._ppl = 0  # pulses per litre as the last step gave it
         self._pulses = 0  # pulses in this run, pump start to valve closed
         self._lag_pulses = 0
@@ -117,12 +135,13 @@ class Sequencer:
         self._start_i = 0
 
     # Starting.
-    def request(self, plot, run_s, reason, now_s, cfg, st):
-        """Start a run of `plot` for `run_s` pump seconds; R_NONE or the refusal."""
+    def request(self, plot, run_s, reason, now_s, cfg, st, riders=0):
+        """Start a run of `plot` (and the plots of the `riders` mask beside it) for
+        `run_s` pump seconds; R_NONE or the refusal. `.group` says who runs."""
         if plot < 0 or plot >= self.n_plots or run_s <= 0:
             raise ValueError("plot or run_s")
         if self.awaiting:
-            return self._handover(plot, run_s, reason, now_s, cfg, st)
+            return self._handover(plot, run_s, reason, now_s, cfg, st, riders)
         if self.state != IDLE:
             return R_MIN_OFF  # the pump is not off, so its off time has not begun
         self._st = st
@@ -152,26 +171,52 @@ class Sequencer:
         self._cut = run_s > max_s
         if self._cut:
             run_s = max_s
-        pc = cfg["plots"][plot]
-        cap_s = pc["daily_max_s"]
-        if cap_s > HARD_MAX_DAILY_S:
-            cap_s = HARD_MAX_DAILY_S
-        if st.used_s[plot] + run_s > cap_s:
+        if self._over_cap(plot, run_s, cfg, st):
             return R_DAILY_CAP
         self._limit_s = run_s
         self._lead_s = max(cfg["valve_lead_s"], HARD_MIN_VALVE_LEAD_S)
         self._lag_s = max(cfg["valve_lag_s"], HARD_MIN_VALVE_LAG_S)
         self._prime_s = min(cfg["prime_s"], HARD_MAX_PRIME_S)
         self._tick_s = max(cfg["run_tick_s"], 1)
-        self._begin(plot, reason, pc, now_s)
+        self._begin(plot, riders, run_s, reason, cfg, st, now_s)
         self.state = OPENING
-        self.valves = 1 << plot
+        self.valves = self.group
         self.pump_on = False
         return R_NONE
 
-    def _begin(self, plot, reason, pc, now_s):
+    def _over_cap(self, plot, run_s, cfg, st):
+        cap_s = cfg["plots"][plot]["daily_max_s"]
+        if cap_s > HARD_MAX_DAILY_S:
+            cap_s = HARD_MAX_DAILY_S
+        return st.used_s[plot] + run_s > cap_s
+
+    def _begin(self, plot, riders, run_s, reason, cfg, st, now_s):
         # A new run's accounts (a start, or a handover with the pump on).
-        self._flow_ml_min = pc["flow_ml_min"]
+        plots = cfg["plots"]
+        g = 1 << plot
+        for i in range(self.n_plots):
+            if riders & (1 << i) and i != plot and not self._over_cap(i, run_s, cfg, st):
+                g |= 1 << i
+        self.group = g
+        judge = True
+        total = 0
+        n = 0
+        for i in range(self.n_plots):
+            if g & (1 << i):
+                f = plots[i]["flow_ml_min"]
+                if f <= 0:
+                    judge = False
+                total += f
+                n += 1
+        self._flow_sum = total
+        self._flow_ml_min = total if judge else 0
+        for i in range(self.n_plots):
+            if not g & (1 << i):
+                self._share[i] = 0
+            elif judge:
+                self._share[i] = (plots[i]["flow_ml_min"] * _WHOLE + total // 2) // total
+            else:
+                self._share[i] = _WHOLE // n  # no ratings to go by: even shares
         self.plot = plot
         self.start_reason = reason
         self.reason = R_NONE
@@ -263,7 +308,7 @@ class Sequencer:
             return self._pump_off(R_PV_SAG, now_s)
         if s == HANDOVER:
             if now_s - self._t0_s >= self._lead_s:
-                self.valves = 1 << self.plot  # the old valve closes: the new plot has the water
+                self.valves = self.group  # the old valves close: the new group has the water
                 self.state = RUNNING
                 self._win_s = now_s
                 self._win_pulses = 0
@@ -287,7 +332,7 @@ class Sequencer:
             return R_CYCLE_DONE
         return R_NONE
 
-    def _handover(self, plot, run_s, reason, now_s, cfg, st):
+    def _handover(self, plot, run_s, reason, now_s, cfg, st, riders):
         # The pump runs on: no start, so neither min off nor starts per hour.
         if st.gfaults & _LATCHES or self.stuck:
             return R_LATCHED
@@ -299,20 +344,16 @@ class Sequencer:
         left_s = max_s - (now_s - self._on_s)
         if left_s < _MIN_HANDOVER_S:
             return R_MAX_RUN  # the pump has run its longest in one go: it rests
-        pc = cfg["plots"][plot]
-        cap_s = pc["daily_max_s"]
-        if cap_s > HARD_MAX_DAILY_S:
-            cap_s = HARD_MAX_DAILY_S
         if run_s > left_s:
             run_s = left_s
-        if st.used_s[plot] + run_s > cap_s:
+        if self._over_cap(plot, run_s, cfg, st):
             return R_DAILY_CAP
         self.awaiting = False
         self._st = st
         self._cut = False
         self._limit_s = run_s
-        self.valves |= 1 << plot  # the new valve opens beside the old one
-        self._begin(plot, reason, pc, now_s)
+        self._begin(plot, riders, run_s, reason, cfg, st, now_s)
+        self.valves |= self.group  # the new valves open beside the old ones
         self._pump_s = now_s
         self.state = HANDOVER
         return R_NONE
@@ -329,10 +370,32 @@ class Sequencer:
         if self._ppl > 0:
             self.ml = self._pulses * 1000 // self._ppl
         else:
-            self.ml = self.run_s * self._flow_ml_min // 60
+            self.ml = self.run_s * self._flow_sum // 60
+
+    def share_ml(self, plot):
+        """The millilitres of the current / last run that went to `plot`.
+
+        In proportion to the group's `flow_ml_min`; the rounding goes to the
+        primary, so the shares add up to `.ml`.
+        """
+        g = self.group
+        if not g & (1 << plot):
+            return 0
+        if plot != self.plot:
+            return self._part(self._share[plot])
+        ml = self.ml
+        for i in range(self.n_plots):
+            if i != plot and g & (1 << i):
+                ml -= self._part(self._share[i])
+        return ml if ml > 0 else 0  # the riders' rounding up may pass a tiny primary share
+
+    def _part(self, share):
+        # ml * share // _WHOLE without the product: it stays a small int on the device.
+        ml = self.ml
+        return ml // _WHOLE * share + ml % _WHOLE * share // _WHOLE
 
     def _judge_flow(self, now_s, cfg, ppl):
-        """Compare the flow of the window since the last judgement with the plot's."""
+        """Compare the flow of the window since the last judgement with the group's."""
         want = self._flow_ml_min
         if ppl <= 0 or want <= 0:
             return R_NONE
