@@ -147,13 +147,26 @@ def test_nothing_is_anchored_without_a_store():
     assert b.known == [False]
 
 
-def test_a_dry_spell_teaches_no_et():
+def test_a_dry_spell_teaches_no_lower_et():
     # Below about 55 % the plants are short of water and use less than they
     # will once watered: the balance keeps the ET it knew.
     b = Balance(1)
-    dawn(b, 0, [90])
-    dawn(b, 1, [80])
+    for day, m in enumerate((90, 80, 70, 60)):
+        dawn(b, day, [m])
     assert b.et_ml == [10 * K]
-    dawn(b, 2, [52])  # an empty tank: the fall ends below 55 %
-    dawn(b, 3, [50])
+    dawn(b, 4, [52])  # an empty tank: the plants slow down
+    dawn(b, 5, [50])
+    assert b.et_ml == [10 * K]
+
+
+def test_a_watered_day_well_short_of_field_capacity_teaches_et():
+    # An undersized panel: the plot never gets near field capacity, so the
+    # water given and the reading's fall are all ET.
+    b = Balance(1)
+    dawn(b, 0, [60])
+    b.watered(0, 15 * K, DAWN + 3600)
+    dawn(b, 1, [65])  # 15 L given, up 5 %: 10 L used
+    assert b.et_ml == [10 * K]
+    b.watered(0, 30 * K, DAY + DAWN + 3600)
+    dawn(b, 2, [90])  # near field capacity: some may have drained
     assert b.et_ml == [10 * K]

@@ -341,3 +341,25 @@ def test_a_group_run_journals_and_accounts_each_plot(fakes, tmp_path):
     later = [s for s in starts if s["uptime_s"] > starts[0]["uptime_s"]]
     assert later and later[0]["uptime_s"] - stops[0]["uptime_s"] >= cfg["plots"][0]["soak_s"]
     assert not [r for r in kinds(recs, "FAULT_SET") if r["a"] in (codes.F_FLOW_HIGH, codes.F_FLOW_LOW)]
+
+
+def test_a_run_cut_short_soaks_as_much_less(fakes, tmp_path):
+    # A soak lets a pulse's water spread before the next one: a run stopped
+    # after a fifth of its cycle (here from the host; in weak sun a sag) is a
+    # fifth of the water, and soaks a fifth of soak_s.
+    scripted(fakes, start_pct=(80, 80, 80, 80))
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(9 * 3600)
+    ctl = _controller_of(fakes, root, None)
+    ctl.step()
+    ctl.manual(0, 600)
+    while not ctl.seq.pump_on:
+        ctl.board.sleep_s(ctl.step())
+    while ctl.seq.run_s < 120:
+        ctl.board.sleep_s(ctl.step())
+    ctl.host_stop()
+    ctl.step()
+    run_s = ctl.seq.run_s
+    pc = ctl.cfg["plots"][0]
+    assert run_s < pc["cycle_s"] // 3
+    assert ctl.soak_until[0] - ctl.now_s == pc["soak_s"] * run_s // pc["cycle_s"]

@@ -16,10 +16,11 @@
 #   would take it below 0 drains (and takes salt with it).
 # - Dawn: the reading anchors the deficit, d = (100 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
-#   mean (weight 1/4), unless the plants were short of water (they will use
-#   more once watered). A watered day would need to know how much drained,
-#   and a wrong guess there feeds on itself (more ET, more water, more
-#   drainage).
+#   mean (weight 1/4); so does a watered day that stayed well short of field
+#   capacity (fall plus water). Other watered days would need to know how
+#   much drained, and a wrong guess there feeds on itself (more ET, more
+#   water, more drainage). Plants short of water use less than they will
+#   once watered: their days may raise the ET, not lower it.
 # - Bias: after water drained past field capacity the balance knows the
 #   deficit at the next dawn better than the probe (field capacity, then the
 #   ET since); the difference is what salt, heat or drift add to the reading.
@@ -47,6 +48,8 @@ _FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
 # will once watered (FAO-56: ET falls past p = 0.5-0.6 of TAW, and TAW is
 # about 0.7 of the air-dry to field capacity span): such days teach no ET.
 _STRESS = const(55)
+_WET_LEARN = const(80)  # percent: a watered day below this at both dawns drained nothing
+_ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
 
 
 class Balance:
@@ -64,6 +67,8 @@ class Balance:
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
         self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
         self._et_ref = [0] * n_plots  # the other plots' summed ET then
+        self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
+        self._dawns = 0
         self._t_s = -1  # ET accounted up to here
         self._dawn_s = -1
         self._day_s = _DAY_S
@@ -105,6 +110,7 @@ class Balance:
         """Anchor every plot whose probe is good (bit i of `good`) to its reading now."""
         self.advance(now_s)
         self.day = True
+        self._dawns += 1
         self._dawn_s = now_s
         for i in range(self.n):
             k = stores[i] * 10
@@ -146,11 +152,13 @@ class Balance:
             # reading says beyond it is the probe's own offset. Salt only
             # makes it read wetter, so the bias climbs fast and falls
             # slowly; a reading far drier than field capacity allows is a
-            # probe gone wrong (drift, a cracked seal), not the soil.
+            # probe gone wrong (drift, a cracked seal), not the soil, when
+            # the ET behind the balance is fresh.
             b = m - 100 + pred // k
             o = self.bias[i]
             if b <= o - _DRIFT:
-                self.bad[i] = True
+                if self._dawns - self._et_dawn[i] <= _ET_FRESH:
+                    self.bad[i] = True
             elif b > o:
                 self.bias[i] = b if b < o + _BIAS_STEP else o + _BIAS_STEP
             elif b < o - _BIAS_BAND:
@@ -160,12 +168,26 @@ class Balance:
             elif self.bias[i] < -_BIAS_LOW:
                 self.bias[i] = -_BIAS_LOW
         d0 = self._dawn_m[i]
-        if d0 >= 0 and self._irr_ml[i] == 0 and d0 - self.bias[i] < _FC_NEAR and m - self.bias[i] >= _STRESS:
-            et = (d0 - m) * k
-            if et < 0:
-                et = 0
-            e = self.et_ml[i]
-            self.et_ml[i] = et if e < 0 else (3 * e + et) // 4
+        if d0 >= 0 and not check:
+            d0 -= self.bias[i]
+            mc = m - self.bias[i]
+            irr = self._irr_ml[i]
+            if d0 < _FC_NEAR if irr == 0 else (d0 < _WET_LEARN and mc < _WET_LEARN):
+                # Nothing can have drained (no water, or water that left
+                # the soil well short of field capacity at both dawns): the
+                # reading's fall and the water given are what the plants
+                # used.
+                et = (d0 - mc) * k + irr
+                if et < 0:
+                    et = 0
+                e = self.et_ml[i]
+                if irr and e > 0 and et > 2 * e:
+                    et = 2 * e  # water the probe missed is more likely a probe fault than heat
+                if e < 0 or mc >= _STRESS or et > e:
+                    # Plants short of water use less than they will once
+                    # watered: such a day may raise the ET, not lower it.
+                    self.et_ml[i] = et if e < 0 else (3 * e + et) // 4
+                    self._et_dawn[i] = self._dawns
         d = (100 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
