@@ -389,6 +389,28 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
     assert pw.can_start(dawn2 + 12 * H) == R_PV_WEAK
 
 
+def test_a_morning_trial_that_sags_waits_for_the_hour_that_held_yesterday():
+    # Yesterday the pump first held 3 h after dawn. Today's trial 5 min
+    # before that sags: the sun only climbs, so the next try is at the 3 h
+    # mark, not 90 s later (each try before it would brown out again).
+    pw, log, t = settled(DARK_MV, night_seen=True)
+    t = log.run(t, t + 600, SUN_MV)
+    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
+    pw.held(dawn1 + 3 * H)
+    pw.held(dawn1 + 10 * H)
+    t = log.run(t, dawn1 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    dawn2 = t
+    t = log.run(t, t + 600, SUN_MV)
+    pw.on_sag(dawn2 + 3 * H - 300, CFG)
+    assert pw.can_start(dawn2 + 3 * H - 300 + 100) == R_BACKOFF
+    assert pw.can_start(dawn2 + 3 * H - 10) == R_BACKOFF
+    assert pw.can_start(dawn2 + 3 * H) == R_NONE
+    pw.on_sag(dawn2 + 3 * H, CFG)  # a cloudy morning: from here the doubling backoff
+    assert pw.can_start(dawn2 + 3 * H + 170) == R_BACKOFF
+    assert pw.can_start(dawn2 + 3 * H + 180) == R_NONE
+
+
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw, log, t = settled(SUN_MV)  # booted at noon
     pw.held(t)

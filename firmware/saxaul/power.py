@@ -203,6 +203,13 @@ class Power:
             self._sags += 1
         self.backoff_s = b
         self._until_s = now_s + b
+        e = self._early_s
+        if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
+            # A trial before the earliest start that ever held failed: the
+            # morning sun only climbs, so the next try waits for that hour
+            # rather than browning the pump out on the way to it.
+            if self._until_s < self._dawn_s + e:
+                self._until_s = self._dawn_s + e
         late = self._late_s
         if self._dawn_s != _NONE and late != _NONE and now_s - self._dawn_s >= late - _MARGIN_S:
             # Past the latest start that ever held: the sun only falls from
