@@ -85,7 +85,10 @@ def test_the_bias_falls_slowly_and_a_far_drier_reading_is_a_bad_probe():
     dawn(b, 2, [107])  # within 2 points of the bias: an ET error, not a bias
     assert b.bias == [9]
     b.watered(0, 30 * K, 2 * DAY + DAWN + 3600)
-    dawn(b, 3, [80])  # 29 points drier than the bias says: the probe drifted
+    dawn(b, 3, [80])  # 29 points drier than the bias says: once may be a short refill
+    assert b.bad == [False]
+    b.watered(0, 30 * K, 3 * DAY + DAWN + 3600)
+    dawn(b, 4, [79])  # twice in a row: the probe drifted
     assert b.bad == [True]
     b.clear(0)
     assert (b.bad, b.bias, b.known) == ([False], [0], [False])
@@ -120,7 +123,21 @@ def test_a_probe_that_misses_the_metered_water_day_after_day_is_bad():
     b.et_ml[0] = 0
     b.watered(0, 25 * K, DAWN + 3600)  # 5 L still short by the balance
     dawn(b, 1, [68])
+    assert b.bad == [False]  # once: a store guessed small could do this
+    b.watered(0, 25 * K, DAY + DAWN + 3600)
+    dawn(b, 2, [66])
     assert b.bad == [True]
+
+
+def test_a_reading_a_little_drier_than_field_capacity_is_not_taken_for_a_bias():
+    # More likely a refill that fell short (a store guessed small) than a
+    # probe reading dry: a negative bias would shorten the next refill more.
+    b = Balance(1)
+    dawn(b, 0, [70])
+    b.watered(0, 35 * K, DAWN + 3600)
+    dawn(b, 1, [92])
+    assert b.bias == [0]
+    assert b.d_ml == [8 * K]
 
 
 def test_the_first_reading_after_a_boot_by_day_anchors_a_plot():

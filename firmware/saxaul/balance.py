@@ -38,10 +38,9 @@ from micropython import const
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
 _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(60)  # percent: a larger offset is a failed probe, not salt
-_BIAS_LOW = const(10)  # percent drier: a soil leached below the salt it was calibrated in
 _BIAS_STEP = const(10)  # percent a dawn may raise the bias
 _BIAS_BAND = const(2)  # percent: a dawn's ET error, not a bias to follow down
-_DRIFT = const(15)  # percent drier than the bias after drainage: the probe is wrong
+_DRIFT = const(20)  # percent drier than the bias after drainage: the probe is wrong
 _MISS = const(15)  # percent of metered water a dawn reading may miss before it is questioned
 _FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
 # Percent below which the plants are short of water and use less than they
@@ -60,6 +59,7 @@ class Balance:
         self.bias = [0] * n_plots  # percent the probe reads above the truth
         self.known = [False] * n_plots  # anchored once
         self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
+        self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
@@ -150,23 +150,29 @@ class Balance:
         if check and self.known[i]:
             # The balance has been exact since field capacity: what the
             # reading says beyond it is the probe's own offset. Salt only
-            # makes it read wetter, so the bias climbs fast and falls
-            # slowly; a reading far drier than field capacity allows is a
-            # probe gone wrong (drift, a cracked seal), not the soil, when
-            # the ET behind the balance is fresh.
+            # makes it read wetter, so the bias climbs fast, falls slowly and
+            # never below 0: a reading a little drier than field capacity is
+            # more likely a refill that fell short (`store_l` guessed small,
+            # ET guessed low) than a probe reading dry, and taking it for a
+            # bias would shorten the next refill further. A reading far
+            # drier than field capacity allows is a probe gone wrong (drift,
+            # a cracked seal), when the ET behind the balance is fresh.
             b = m - 100 + pred // k
             o = self.bias[i]
-            if b <= o - _DRIFT:
-                if self._dawns - self._et_dawn[i] <= _ET_FRESH:
+            if b > o - _DRIFT:
+                self._strikes[i] = 0
+            elif self._dawns - self._et_dawn[i] <= _ET_FRESH:
+                # Twice in a row: one short refill (a guessed store, a hot
+                # day) can look like this once.
+                self._strikes[i] += 1
+                if self._strikes[i] >= 2:
                     self.bad[i] = True
-            elif b > o:
+            if b > o:
                 self.bias[i] = b if b < o + _BIAS_STEP else o + _BIAS_STEP
-            elif b < o - _BIAS_BAND:
-                self.bias[i] = o - 1
+            elif b < o - _BIAS_BAND and o > 0:
+                self.bias[i] = o - 1  # the salt it learned is washing out
             if self.bias[i] > _BIAS_MAX:
                 self.bias[i] = _BIAS_MAX
-            elif self.bias[i] < -_BIAS_LOW:
-                self.bias[i] = -_BIAS_LOW
         d0 = self._dawn_m[i]
         if d0 >= 0 and not check:
             d0 -= self.bias[i]
@@ -230,5 +236,6 @@ class Balance:
     def clear(self, i):
         """The host cleared the plot's faults: trust its probe again, from scratch."""
         self.bad[i] = False
+        self._strikes[i] = 0
         self.bias[i] = 0
         self.known[i] = False
