@@ -274,51 +274,51 @@ class Planner:
                         else:
                             cat = _CAT_WET
                             reason = R_WET
-                    elif self._episode[i]:
-                        filling = self._fill_day[i] >= 0
-                        full = False
-                        if soak_until_s[i] <= now_s:
-                            # Field capacity is where a cycle's water drains
-                            # instead of raising the reading. The probe itself
-                            # may never show the target there: salt, heat and
-                            # its own offset move it by several points.
-                            # One flat cycle can be the heat of noon or the
-                            # probe's dead band; two in a row are the soil.
-                            if self._ran[i]:
-                                self._flat[i] = self._flat[i] + 1 if m <= self._ref[i] else 0
-                                self._ran[i] = False
-                            self._ref[i] = m
-                            full = self._flat[i] >= _FLAT_CYCLES
-                        if filling and (full or self._fill_day[i] != day):
-                            # At field capacity (or a day spent trying): now
-                            # every drop of the dose drains through the roots.
-                            self._fill_day[i] = -1
-                            self._flat[i] = 0
-                            self._episode[i] = False
-                            self._arm_leach(i, day, st, pc, every_d)
-                        elif not filling and (m >= pc["target_pct"] or (full and 2 * m >= pc["start_pct"] + pc["target_pct"])):
-                            self._flat[i] = 0
-                            if not full and self._leach_due(i, day, st, pc, every_d):
-                                self._fill_day[i] = day
-                            else:
+                    else:
+                        # No store known: episodes to the target by the probe.
+                        if self._episode[i]:
+                            filling = self._fill_day[i] >= 0
+                            full = False
+                            if soak_until_s[i] <= now_s:
+                                # Field capacity is where a cycle's water drains
+                                # instead of raising the reading. The probe itself
+                                # may never show the target there: salt, heat and
+                                # its own offset move it by several points.
+                                # One flat cycle can be the heat of noon or the
+                                # probe's dead band; two in a row are the soil.
+                                if self._ran[i]:
+                                    self._flat[i] = self._flat[i] + 1 if m <= self._ref[i] else 0
+                                    self._ran[i] = False
+                                self._ref[i] = m
+                                full = self._flat[i] >= _FLAT_CYCLES
+                            if filling and (full or self._fill_day[i] != day):
+                                # At field capacity (or a day spent trying): now
+                                # every drop of the dose drains through the roots.
+                                self._fill_day[i] = -1
+                                self._flat[i] = 0
                                 self._episode[i] = False
                                 self._arm_leach(i, day, st, pc, every_d)
-                    elif m < pc["start_pct"]:
-                        self._episode[i] = True
-                    if pc["store_l"] > 0 and flow > 0:
-                        pass
-                    elif self._leach_left_s[i]:
-                        reason = R_LEACH
-                        dose_s = self._leach_left_s[i]
-                    elif self._fill_day[i] >= 0:
-                        reason = R_LEACH  # the filling part of the dose
-                        dose_s = HARD_MAX_DAILY_S
-                    elif self._episode[i]:
-                        reason = R_MOISTURE_LOW
-                        dose_s = HARD_MAX_DAILY_S
-                    else:
-                        cat = _CAT_WET
-                        reason = R_WET
+                            elif not filling and (m >= pc["target_pct"] or (full and 2 * m >= pc["start_pct"] + pc["target_pct"])):
+                                self._flat[i] = 0
+                                if not full and self._leach_due(i, day, st, pc, every_d):
+                                    self._fill_day[i] = day
+                                else:
+                                    self._episode[i] = False
+                                    self._arm_leach(i, day, st, pc, every_d)
+                        elif m < pc["start_pct"]:
+                            self._episode[i] = True
+                        if self._leach_left_s[i]:
+                            reason = R_LEACH
+                            dose_s = self._leach_left_s[i]
+                        elif self._fill_day[i] >= 0:
+                            reason = R_LEACH  # the filling part of the dose
+                            dose_s = HARD_MAX_DAILY_S
+                        elif self._episode[i]:
+                            reason = R_MOISTURE_LOW
+                            dose_s = HARD_MAX_DAILY_S
+                        else:
+                            cat = _CAT_WET
+                            reason = R_WET
                 if cat == _CAT_OFF:  # wants water: can it have some now?
                     cat = _CAT_HELD
                     left_s = cap_s - st.used_s[i]
