@@ -679,3 +679,19 @@ def test_a_rider_keeps_its_own_start_reason():
     p = f.plan()
     assert (p.plot, p.riders) == (0, 0b10)
     assert (p.reasons[0], p.reasons[1]) == (codes.R_MOISTURE_LOW, codes.R_FALLBACK)
+
+
+def test_the_soak_shrinks_with_a_short_run_and_with_dry_soil():
+    # soak_s 1200 after a 600 s cycle; a sag after 150 s soaks a quarter.
+    f = refill_field()
+    pc = f.cfg["plots"][0]
+    assert f.p.soak_s(0, pc, 600) == 1200  # balance not known yet: as configured
+    assert f.p.soak_s(0, pc, 150) == 300
+    f.pct = [100]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    assert f.p.soak_s(0, pc, 600) == 1200  # at field capacity the full soak
+    f.pct = [40]
+    f.p.dawn(f.now + 86400, f.pct, 1, f.cfg)
+    # 40 % full: dry soil takes a pulse in at once, so 40 % of the soak.
+    assert f.p.soak_s(0, pc, 600) == 480
+    assert f.p.soak_s(0, pc, 300) == 240

@@ -295,11 +295,7 @@ class Controller:
             if g & (1 << i):
                 r = seq.start_reason if i == p else self._why[i]
                 self.planner.ran(i, run_s, now, r, None, seq.share_ml(i))
-                # The soak lets a pulse's water spread before the next: a
-                # pulse cut short (a sag in weak sun) needs as much less.
-                pc = cfg["plots"][i]
-                c = pc["cycle_s"]
-                self.soak_until[i] = now + (pc["soak_s"] * run_s // c if run_s < c else pc["soak_s"])
+                self.soak_until[i] = now + self.planner.soak_s(i, cfg["plots"][i], run_s)
                 self.probes[i].watered(now, run_s)
                 pf = seq.plot_fault[i]
                 if pf:

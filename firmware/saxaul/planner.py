@@ -428,6 +428,30 @@ class Planner:
             return 0
         return (left * 60 + flow - 1) // flow
 
+    def soak_s(self, i, pc, run_s):
+        """The soak after a run of `run_s` on plot i.
+
+        A soak lets a pulse's water spread from the dripper before the next
+        one, so the wetted bulb does not saturate and drain past the roots.
+        A pulse cut short (a sag in weak sun) needs as much less; and dry
+        soil takes a pulse in at once, so with the balance known the soak
+        shrinks with the plot's deficit (full at field capacity, none when
+        air-dry): on a weak panel the few good minutes go to water, not to
+        waiting.
+        """
+        t = pc["soak_s"]
+        c = pc["cycle_s"]
+        if run_s < c:
+            t = t * run_s // c
+        store = pc["store_l"]
+        if store > 0 and pc["flow_ml_min"] > 0 and self.bal.known[i]:
+            wet = 100 - self.bal.d_ml[i] // (store * 10)
+            if wet < 0:
+                wet = 0
+            if wet < 100:
+                t = t * wet // 100
+        return t
+
     def dawn(self, now_s, pct, good, cfg):
         """A new day: anchor the balance of the plots whose probes are good (bit i of `good`)."""
         plots = cfg["plots"]
