@@ -207,3 +207,26 @@ def test_a_state_file_from_before_the_learned_dose_loads(tmp_path):
     s2 = state.State(2)
     assert s2.load(path) == state.LOADED
     assert (s2.boot, s2.used_s[1], s2.dose_s) == (5, 300, [-1, -1])
+
+
+def test_the_water_balance_learning_survives_a_reset(tmp_path):
+    # Weeks of dawns taught a plot's ET and its probe's salt bias: a reset
+    # (a brownout of the controller itself) must not send it back to guessing.
+    from saxaul.balance import Balance
+
+    path = str(tmp_path / "state.json")
+    st = state.State(2)
+    bal = Balance(2)
+    bal.adopt(st.et_ml, st.bias)
+    bal.et_ml[0] = 18000
+    bal.bias[1] = 12
+    st.mark()
+    st.save(path)
+    st2 = state.State(2)
+    assert st2.load(path) == state.LOADED
+    bal2 = Balance(2)
+    bal2.adopt(st2.et_ml, st2.bias)
+    assert (bal2.et_ml, bal2.bias) == ([18000, -1], [0, 12])
+    st2.bias[0] = 99  # not a value the balance writes
+    Balance(2).adopt(st2.et_ml, st2.bias)
+    assert st2.bias == [0, 12]

@@ -74,6 +74,16 @@ class Balance:
         self._day_s = _DAY_S
         self.day = False
 
+    def adopt(self, et_ml, bias):
+        """Keep the learned ET and bias in these lists (the state's, saved across resets)."""
+        for i in range(self.n):
+            if et_ml[i] < -1:
+                et_ml[i] = -1
+            if bias[i] < 0 or bias[i] > _BIAS_MAX:
+                bias[i] = 0  # not a value this module writes: start again
+        self.et_ml = et_ml
+        self.bias = bias
+
     # Time.
     def _sun(self, t_s):
         """Share of the day's ET used by t_s, in 1/512: 3x^2 - 2x^3 of the day's fraction x.

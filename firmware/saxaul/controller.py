@@ -50,6 +50,7 @@ class Controller:
         self.power = power.Power()
         self.power.restore(st.day, st.night_seen)
         self.planner = planner.Planner(n)
+        self.planner.bal.adopt(st.et_ml, st.bias)
         self.seq = pump.Sequencer(n)
         self.pct = [0] * n
         self.level = [0] * n  # the same, unclamped (past the calibration points)

@@ -13,7 +13,8 @@ CORRUPT = const(2)  # unreadable or wrong shape: defaults (scalars kept when rea
 _VERSION = const(1)
 _SCALARS = ("boot", "day", "night_seen", "dry_tries", "gfaults")
 _LISTS = ("used_s", "since_leach_s", "leach_day", "fallback_day")
-_LEARNED = ("dose_s", "ref_s", "dose_n")  # added later: a file without them loads, they start again
+# Added later: a file without them loads, they start again.
+_LEARNED = ("dose_s", "ref_s", "dose_n", "et_ml", "bias")
 _DOSE_DAYS = const(8)  # daily run time average: weight 1/8, about the last week and a half
 _LEARN_DAYS = const(7)  # good days before the learned dose is trusted over fallback_s
 
@@ -34,6 +35,10 @@ class State:
         self.dose_s = [-1] * n_plots  # average daily run time while the probe was good (-1: none yet)
         self.dose_n = [0] * n_plots  # good days in dose_s (counted up to _DOSE_DAYS)
         self.ref_s = [-1] * n_plots  # the other plots' summed dose_s on that plot's last good day
+        # The water balance's learning (balance.py shares these lists): weeks
+        # of dawns that a reset must not throw away.
+        self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned)
+        self.bias = [0] * n_plots  # probe bias at field capacity, points
         self._dirty = False
         self.reset()
 
@@ -55,6 +60,8 @@ class State:
             self.dose_s[i] = -1
             self.ref_s[i] = -1
             self.dose_n[i] = 0
+            self.et_ml[i] = -1
+            self.bias[i] = 0
 
     def mark(self):
         """Something changed that must survive a reset: the next save() writes."""
