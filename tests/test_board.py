@@ -112,6 +112,9 @@ def test_sleep_feeds_the_watchdog_in_slices(esp):
     polls = []
     board.sleep_s(20, lambda: polls.append(fakes.time.now_ms()))
     assert len(polls) == 5  # 4 s slices: half the watchdog timeout
+    polls.clear()
+    board.sleep_s(20, lambda: polls.append(fakes.time.now_ms()), 2000)
+    assert len(polls) == 10  # water running: the controller asks for shorter ones
 
 
 def test_pico_reads_u16_ads1115_probe_and_internal_temperature(fakes):

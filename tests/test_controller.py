@@ -224,7 +224,7 @@ def test_a_stop_from_the_host_ends_the_run_at_once_and_is_not_a_stuck_relay(fake
             ctl.host_stop()
         return ctl._poll()
 
-    ctl.board.sleep_s(10, host_stop_soon)
+    ctl.board.sleep_s(10, host_stop_soon, ctl.slice_ms())  # as run() sleeps
     assert fakes.time.now_ms() - t0 <= 4000  # the sleep ended at the request
     ctl.step()
     assert not ctl.seq.pump_on and ctl.seq.reason == codes.R_HOST_STOP

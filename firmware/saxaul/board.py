@@ -240,14 +240,18 @@ class Board:
         if self._wdt is not None:
             self._wdt.feed()
 
-    def sleep_s(self, s, poll=None):
+    def sleep_s(self, s, poll=None, slice_max_ms=_SLICE_MAX_MS):
         """Sleep s seconds in slices, feeding the watchdog and polling the
-        console; a poll that returns True ends the sleep early."""
+        console; a poll that returns True ends the sleep early.
+
+        `slice_max_ms` bounds how long a command from the host may wait: the
+        controller asks for short slices while water runs (a `stop` acts
+        within seconds) and long ones when idle (each slice wakes the CPU)."""
         left_ms = s * 1000
         # Half the watchdog timeout leaves room for a slow tick after the slice.
         slice_ms = self.wdt_ms // 2
-        if slice_ms > _SLICE_MAX_MS:
-            slice_ms = _SLICE_MAX_MS
+        if slice_ms > slice_max_ms:
+            slice_ms = slice_max_ms
         while left_ms > 0:
             self.feed()
             ms = slice_ms if left_ms > slice_ms else left_ms
