@@ -21,18 +21,24 @@
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
 #   once watered: their days may raise the ET, not lower it.
-# - Bias: after water drained past field capacity the balance knows the
-#   deficit at the next dawn better than the probe (field capacity, then the
-#   ET since); the difference is what salt, heat or drift add to the reading.
-#   If the refill in fact fell short of field capacity the estimate comes
-#   out low by the shortfall less the leaching water, so it climbs by about
-#   the leaching fraction each refill and settles from below: toward more
-#   water, never less.
+# - Bias: after water drained past field capacity (or water the meter
+#   counted and the probe missed) the balance knows the deficit at the next
+#   dawn better than the probe (field capacity, then the ET since); the
+#   difference is what salt or drift add to the reading. Salt only reads
+#   wetter, so the bias climbs (10 points a dawn at most), falls by a point
+#   when a learned bias washes out, and never goes below 0: a reading a
+#   little drier is more likely a refill that fell short (`store_l` or ET
+#   guessed low) than a dry-reading probe. If a refill fell short of field
+#   capacity the estimate comes out low by the shortfall less the leaching
+#   water, so it settles from below: toward more water, never less. Two
+#   dawns in a row 20 points drier than that mark the probe bad.
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
 #   (same sun, same air).
-# - By day, a plot idle for `_EQ_S` has no front left: a drier reading than
-#   the balance raises the deficit (ET learned too low, the first days).
+# - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
+#   reading than the balance raises the deficit (ET learned too low, the
+#   first days); on a watered day the next dawn weighs the probe instead.
+# - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
