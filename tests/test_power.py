@@ -411,6 +411,25 @@ def test_a_morning_trial_that_sags_waits_for_the_hour_that_held_yesterday():
     assert pw.can_start(dawn2 + 3 * H + 180) == R_NONE
 
 
+def test_a_morning_sag_does_not_end_the_day_when_yesterday_ended_early():
+    # Yesterday every plot was watered by 3 h after dawn, so the latest start
+    # that held is early; today a cloud at that hour browns the pump out.
+    # The sun still climbs: the trials go on after the backoff.
+    pw, log, t = settled(DARK_MV, night_seen=True)
+    t = log.run(t, t + 600, SUN_MV)
+    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
+    pw.held(dawn1 + 2 * H)
+    pw.held(dawn1 + 3 * H)
+    t = log.run(t, dawn1 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    dawn2 = t
+    t = log.run(t, t + 600, SUN_MV)
+    pw.on_sag(dawn2 + 3 * H, CFG)
+    assert pw.can_start(dawn2 + 3 * H + 100) == R_NONE  # not done for the day
+    pw.on_sag(dawn2 + 8 * H, CFG)  # past noon of a 14 h day: now it is
+    assert pw.can_start(dawn2 + 9 * H) == R_PV_WEAK
+
+
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw, log, t = settled(SUN_MV)  # booted at noon
     pw.held(t)

@@ -94,6 +94,8 @@ class Power:
         self._first_s = _NONE  # today's earliest and latest starts that held
         self._last_s = _NONE
         self._done = False  # an evening sag: no more trials until dawn
+        self._dusk_s = _NONE  # uptime of the last dusk (the voltage falling)
+        self._len_s = _NONE  # yesterday's dawn to dusk
 
     def restore(self, day, night_seen):
         """Give back the persisted day count and night flag (at boot)."""
@@ -153,6 +155,7 @@ class Power:
             self.dusk = True
             self.night_seen = True
             self._night_s = now_s
+            self._dusk_s = self._cand_s  # when the voltage fell (a storm's is overwritten by the real dusk)
         elif old == NIGHT:
             if self.night_seen and (self._night_s == _NONE or now_s - self._night_s >= _NIGHT_MIN_S):
                 self._new_day(self._cand_s)  # when the voltage rose, one debounce ago
@@ -177,6 +180,8 @@ class Power:
             self._late_s = self._last_s if la == _NONE or self._last_s > la - _CREEP_S else la - _CREEP_S
         self._first_s = _NONE
         self._last_s = _NONE
+        if self._dawn_s != _NONE and self._dusk_s != _NONE and self._dusk_s > self._dawn_s:
+            self._len_s = self._dusk_s - self._dawn_s  # yesterday, dawn to dusk
         self._dawn_s = dawn_s
 
     def held(self, start_s):
@@ -211,9 +216,13 @@ class Power:
             if self._until_s < self._dawn_s + e:
                 self._until_s = self._dawn_s + e
         late = self._late_s
-        if self._dawn_s != _NONE and late != _NONE and now_s - self._dawn_s >= late - _MARGIN_S:
-            # Past the latest start that ever held: the sun only falls from
-            # here, so retrying until dusk would only brown the pump out.
+        after = now_s - self._dawn_s
+        if self._dawn_s != _NONE and late != _NONE and after >= late - _MARGIN_S and self._len_s != _NONE and 2 * after >= self._len_s:
+            # Past the latest start that ever held, in the afternoon: the sun
+            # only falls from here, so retrying until dusk would only brown
+            # the pump out. (Before noon it climbs: a day whose plots were
+            # all watered by 9 learns an early "latest" start, and a morning
+            # cloud must not end the next day's trials.)
             self._done = True
 
     def on_run_ok(self):
