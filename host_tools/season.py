@@ -74,8 +74,18 @@ def firmware_config(sc, n_plots):
     for i in range(min(n_plots, len(sc["plots"]))):
         if i < len(plots):
             cfg["plots"][i].update(plots[i])
-        if not (i < len(plots) and "store_l" in plots[i]):
+        given = plots[i] if i < len(plots) else {}
+        # What a technician measures or works out at the plot, unless the
+        # scenario gives it: the probe's two calibration points in this
+        # soil, and the litres between them.
+        if "dry_mv" not in given and "wet_mv" not in given:
+            dry, wet = _sim()[0].calibration(sc, i)
+            cfg["plots"][i]["dry_mv"] = dry
+            cfg["plots"][i]["wet_mv"] = wet
+        if "store_l" not in given:
             cfg["plots"][i]["store_l"] = _sim()[0].store_l(sc, i)
+    for i in range(len(sc["plots"]), n_plots):
+        cfg["plots"][i]["enabled"] = False  # a channel of the board with no plot on it
     errors = config.validate(cfg, n_plots)
     if errors:
         raise UserError("scenario %s config: %s" % (sc["name"], "; ".join(errors)))

@@ -85,3 +85,23 @@ def test_an_unknown_scenario_is_one_line_naming_the_known_ones(capsys):
     rc = cli.main(["sim", "muynak-winter"])
     err = capsys.readouterr().err
     assert rc == 2 and "muynak-summer" in err and "Traceback" not in err
+
+
+def test_the_deployed_config_is_what_a_technician_would_set_for_a_new_field():
+    # A scenario that gives neither calibration nor store, on a board with
+    # more channels than it has plots: the calibration points and the store
+    # come from its soil, crop and area; the spare channel is disabled (an
+    # enabled valve with no line behind it would only ever run dry).
+    sc = season.load_scenario("muynak-summer")
+    sc["plots"] = sc["plots"][:3]
+    for p in sc["config"]["plots"]:
+        for k in ("dry_mv", "wet_mv"):
+            p.pop(k, None)
+    from boards.sim import scenario
+
+    cfg = season.firmware_config(sc, 4)
+    assert [p["enabled"] for p in cfg["plots"]] == [True, True, True, False]
+    for i in range(3):
+        assert (cfg["plots"][i]["dry_mv"], cfg["plots"][i]["wet_mv"]) == scenario.calibration(sc, i)
+        assert cfg["plots"][i]["store_l"] == scenario.store_l(sc, i)
+    assert cfg["plots"][0]["store_l"] == 224  # 4 m2 x 0.4 m x (0.18 - 0.04)
