@@ -389,19 +389,24 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
     assert pw.can_start(dawn2 + 12 * H) == R_PV_WEAK
 
 
+def second_dawn(*held_s):
+    """A 14 h day 1 whose starts held at held_s after dawn, a night, and dawn 2: (power, dawn 2)."""
+    pw, log, t = settled(DARK_MV, night_seen=True)
+    t = log.run(t, t + 600, SUN_MV)
+    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
+    for h in held_s:
+        pw.held(dawn1 + h)
+    t = log.run(t, dawn1 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    return pw, t
+
+
 def test_a_morning_trial_that_sags_waits_for_the_hour_that_held_yesterday():
     # Yesterday the pump first held 3 h after dawn. Today's trial 5 min
     # before that sags: the sun only climbs, so the next try is at the 3 h
     # mark, not 90 s later (each try before it would brown out again).
-    pw, log, t = settled(DARK_MV, night_seen=True)
-    t = log.run(t, t + 600, SUN_MV)
-    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
-    pw.held(dawn1 + 3 * H)
-    pw.held(dawn1 + 10 * H)
-    t = log.run(t, dawn1 + 14 * H, SUN_MV)
-    t = log.run(t, t + 8 * H, DARK_MV)
-    dawn2 = t
-    t = log.run(t, t + 600, SUN_MV)
+    pw, dawn2 = second_dawn(3 * H, 10 * H)
     pw.on_sag(dawn2 + 3 * H - 300, CFG)
     assert pw.can_start(dawn2 + 3 * H - 300 + 100) == R_BACKOFF
     assert pw.can_start(dawn2 + 3 * H - 10) == R_BACKOFF
@@ -415,15 +420,7 @@ def test_a_morning_sag_does_not_end_the_day_when_yesterday_ended_early():
     # Yesterday every plot was watered by 3 h after dawn, so the latest start
     # that held is early; today a cloud at that hour browns the pump out.
     # The sun still climbs: the trials go on after the backoff.
-    pw, log, t = settled(DARK_MV, night_seen=True)
-    t = log.run(t, t + 600, SUN_MV)
-    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
-    pw.held(dawn1 + 2 * H)
-    pw.held(dawn1 + 3 * H)
-    t = log.run(t, dawn1 + 14 * H, SUN_MV)
-    t = log.run(t, t + 8 * H, DARK_MV)
-    dawn2 = t
-    t = log.run(t, t + 600, SUN_MV)
+    pw, dawn2 = second_dawn(2 * H, 3 * H)
     pw.on_sag(dawn2 + 3 * H, CFG)
     assert pw.can_start(dawn2 + 3 * H + 100) == R_NONE  # not done for the day
     pw.on_sag(dawn2 + 8 * H, CFG)  # past noon of a 14 h day: now it is
