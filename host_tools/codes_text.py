@@ -56,7 +56,7 @@ CHECKS = {
 PLOT_FAULTS = {
     "PROBE_OPEN": ("probe open", "reading near 0 V: probe unplugged, cable cut or probe unpowered; check the plug and the power pin"),
     "PROBE_SHORT": ("probe short", "reading near full scale: signal shorted to the supply, often a wet connector; dry and reseal it"),
-    "PROBE_RANGE": ("probe out of range", "reading far outside its calibration: recalibrate (`saxaul calibrate`)"),
+    "PROBE_RANGE": ("probe out of range", "reading far outside its calibration, or far drier than the water given allows (a drifting probe): check and recalibrate (`saxaul calibrate`), then `saxaul clear-fault`"),
     "PROBE_JUMP": ("probe jump", "implausible jump between readings: loose contact or probe moved"),
     "PROBE_STUCK": ("probe stuck", "no change across a run that should wet it: probe out of the root zone, or salt"),
     "FLOW_HIGH": ("flow high", "far more flow than expected: burst or disconnected line"),
