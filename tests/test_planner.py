@@ -695,3 +695,17 @@ def test_the_soak_shrinks_with_a_short_run_and_with_dry_soil():
     # 40 % full: dry soil takes a pulse in at once, so 40 % of the soak.
     assert f.p.soak_s(0, pc, 600) == 480
     assert f.p.soak_s(0, pc, 300) == 240
+
+
+def test_a_run_that_moved_no_water_fills_nothing():
+    # A dry run (the intake out of water) was metered at 0 mL: the balance
+    # must not count the expected flow as water in the soil.
+    f = refill_field()
+    f.pct = [60]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.plan()
+    before = f.p.bal.d_ml[0]
+    f.p.ran(0, 15, f.now + 15, codes.R_MOISTURE_LOW, f.st, 0)
+    assert f.p.bal.d_ml[0] == before
+    f.p.ran(0, 60, f.now + 90, codes.R_MOISTURE_LOW, f.st)  # no measure given: the expected flow
+    assert f.p.bal.d_ml[0] == before - 1000

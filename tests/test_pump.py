@@ -472,19 +472,24 @@ def test_a_request_while_running_is_refused():
 
 MP = os.path.join(ROOT, ".venv", "bin", "micropython")
 
-HEAP_SCRIPT = """
-import sys, micropython
+def heap_prelude(n):
+    """The sequencer, its config and a stand-in state for n plots, for a heap-locked script."""
+    return ("""import sys, micropython
 sys.path[:0] = ['firmware']
 from saxaul import pump
 class St:
     def __init__(s):
-        s.used_s = [0, 0]; s.dry_tries = 0; s.gfaults = 0
+        s.used_s = [0] * %d; s.dry_tries = 0; s.gfaults = 0
     def mark(s):
         pass
 cfg = {'pump_max_run_s': 1200, 'pump_min_off_s': 60, 'pump_max_starts_h': 6, 'valve_lead_s': 2,
        'valve_lag_s': 3, 'prime_s': 15, 'dryrun_retry_min': 20, 'dryrun_max_tries': 3,
        'dryrun_clear': 'dawn', 'tank_restart_min': 20, 'flow_high_pct': 200, 'flow_low_pct': 40,
-       'run_tick_s': 5, 'plots': [{'daily_max_s': 3600, 'flow_ml_min': 2000}] * 2}
+       'run_tick_s': 5, 'plots': [{'daily_max_s': 3600, 'flow_ml_min': 2000}] * %d}
+""" % (n, n))
+
+
+HEAP_SCRIPT = heap_prelude(2) + """
 s = pump.Sequencer(2)
 st = St()
 now = 1000
@@ -705,19 +710,7 @@ def test_a_stuck_relay_under_a_group_holds_the_primarys_valve():
     assert (g.seq.pump_on, g.seq.valves) == (False, 0b10)
 
 
-GROUP_HEAP_SCRIPT = """
-import sys, micropython
-sys.path[:0] = ['firmware']
-from saxaul import pump
-class St:
-    def __init__(s):
-        s.used_s = [0, 0, 0, 0]; s.dry_tries = 0; s.gfaults = 0
-    def mark(s):
-        pass
-cfg = {'pump_max_run_s': 1200, 'pump_min_off_s': 60, 'pump_max_starts_h': 6, 'valve_lead_s': 2,
-       'valve_lag_s': 3, 'prime_s': 15, 'dryrun_retry_min': 20, 'dryrun_max_tries': 3,
-       'dryrun_clear': 'dawn', 'tank_restart_min': 20, 'flow_high_pct': 200, 'flow_low_pct': 40,
-       'run_tick_s': 5, 'plots': [{'daily_max_s': 3600, 'flow_ml_min': 2000}] * 4}
+GROUP_HEAP_SCRIPT = heap_prelude(4) + """
 s = pump.Sequencer(4)
 st = St()
 now = 1000

@@ -220,7 +220,7 @@ class Controller:
         if self.seq.start_reason != codes.R_MOISTURE_LOW or self.pfaults[p]:
             return False
         pc = self.cfg["plots"][p]
-        if pc["store_l"] > 0 and pc["flow_ml_min"] > 0:
+        if self.planner.k_ml(pc):
             return False  # a sized refill: the wetting front would end it early
         return self.pct[p] >= self.cfg["plots"][p]["target_pct"]
 

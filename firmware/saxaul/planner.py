@@ -132,7 +132,6 @@ class Planner:
         self._flat = [0] * n_plots  # cycles in a row that did not raise the reading
         self.bal = Balance(n_plots)  # the water balance of plots with a known store_l
         self._refilling = [False] * n_plots
-        self._end_ml = [0] * n_plots  # deficit at which the refill under way ends
         self._leach_ml = [0] * n_plots  # water still to drain past field capacity in it
         self._flow = [0] * n_plots  # expected mL/min of each plot, for runs with no meter
         self._man_plot = NO_PLOT
@@ -225,11 +224,11 @@ class Planner:
                         self._leach_left_s[i] = 0
                         cat = _CAT_FAULT
                         reason = R_PROBE_FAULT
-                    elif pc["store_l"] > 0 and pc["flow_ml_min"] > 0 and self.bal.known[i] and self.bal.et_ml[i] > 0:
+                    elif self.k_ml(pc) and self.bal.known[i] and self.bal.et_ml[i] > 0:
                         # The balance goes on without the probe, on the ET
                         # the plot used while its probe was good, moved as
                         # the good plots' ET moves (balance.py).
-                        dose_s = self._refill(i, None, pc, pc["flow_ml_min"], now_s)
+                        dose_s = self._refill(i, None, pc, now_s)
                         if dose_s:
                             reason = R_FALLBACK
                         else:
@@ -265,10 +264,10 @@ class Planner:
                 else:
                     m = pct[i]
                     score = pc["start_pct"] - m
-                    flow = pc["flow_ml_min"]
-                    if pc["store_l"] > 0 and flow > 0:
-                        dose_s = self._refill(i, m, pc, flow, now_s)
-                        score = self.bal.d_ml[i] // (pc["store_l"] * 10) - 100 + pc["start_pct"]
+                    k = self.k_ml(pc)
+                    if k:
+                        dose_s = self._refill(i, m, pc, now_s)
+                        score = self.bal.d_ml[i] // k - 100 + pc["start_pct"]
                         if dose_s:
                             reason = R_MOISTURE_LOW
                         else:
@@ -381,7 +380,14 @@ class Planner:
             p.reasons[r] = self._can_reason[r]
             k -= 1
 
-    def _refill(self, i, m, pc, flow, now_s):
+    def k_ml(self, pc):
+        """mL per percent of a plot whose refills the balance sizes (`store_l`
+        and `flow_ml_min` known), else 0 (episodes by the probe)."""
+        if pc["flow_ml_min"] > 0:
+            return pc["store_l"] * 10
+        return 0
+
+    def _refill(self, i, m, pc, now_s):
         """Seconds of the refill under way for plot i (0: none); a refill begins below `start_pct`.
 
         `m` is the plot's reading, None when its probe failed.
@@ -394,12 +400,11 @@ class Planner:
         takes the salt with it on every refill, as FAO-56 ch. 8 has it.
         """
         bal = self.bal
-        store = pc["store_l"]
         if m is not None:  # None: a failed probe, the balance alone
-            bal.probe(i, m, now_s, store)
+            bal.probe(i, m, now_s, pc["store_l"])
         if not bal.known[i]:
             return 0
-        k = store * 10
+        k = pc["store_l"] * 10
         d = bal.d_ml[i]
         if not self._refilling[i]:
             if d < (100 - pc["start_pct"]) * k:
@@ -415,14 +420,13 @@ class Planner:
                 pml = pml * (_SALT_SPAN + (b if b < _SALT_SPAN else _SALT_SPAN)) // _SALT_SPAN
             if pml > 900:
                 pml = 900  # LR above 0.9 is a configuration error, not a dose
-            if pml > 0:
-                self._end_ml[i] = 0
-                self._leach_ml[i] = d * pml // (1000 - pml)
-            else:
-                self._end_ml[i] = (100 - pc["target_pct"]) * k
-                self._leach_ml[i] = 0
+            self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
             self._refilling[i] = True
-        left = d - self._end_ml[i] + self._leach_ml[i]
+        if pc["leach_pml"] > 0:
+            left = d + self._leach_ml[i]  # field capacity, then the leaching water
+        else:
+            left = d - (100 - pc["target_pct"]) * k
+        flow = pc["flow_ml_min"]
         if left * 60 < flow * _MIN_RUN_S:
             self._refilling[i] = False
             return 0
@@ -443,9 +447,9 @@ class Planner:
         c = pc["cycle_s"]
         if run_s < c:
             t = t * run_s // c
-        store = pc["store_l"]
-        if store > 0 and pc["flow_ml_min"] > 0 and self.bal.known[i]:
-            wet = 100 - self.bal.d_ml[i] // (store * 10)
+        k = self.k_ml(pc)
+        if k and self.bal.known[i]:
+            wet = 100 - self.bal.d_ml[i] // k
             if wet < 0:
                 wet = 0
             if wet < 100:
@@ -457,7 +461,7 @@ class Planner:
         plots = cfg["plots"]
         stores = self._stores
         for i in range(self.n_plots):
-            stores[i] = plots[i]["store_l"] if plots[i]["flow_ml_min"] > 0 else 0
+            stores[i] = self.k_ml(plots[i]) // 10
         self.bal.dawn(now_s, pct, good, stores)
 
     def dusk(self, now_s):
@@ -491,8 +495,9 @@ class Planner:
         if st is None or plot == NO_PLOT or run_s <= 0:
             return
         st.used_s[plot] += run_s
-        # Metered water when there is a meter, else the expected flow.
-        if ml <= 0:
+        # The run's water as the sequencer measured it (0 from a dry run);
+        # a caller that gives none gets the expected flow.
+        if ml < 0:
             ml = run_s * self._flow[plot] // 60
         drained = self.bal.watered(plot, ml, now_s)
         if self._refilling[plot]:
