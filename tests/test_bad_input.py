@@ -405,7 +405,7 @@ def _one_line_refusal(r):
     (["config", "set"], "required: KEY=VALUE"),
     (["run", "plot1", "--minutes", "5"], "invalid int value: 'plot1'"),
     (["run", "1", "--minutes", "-5"], "--minutes must be more than 0"),
-    (["run", "1", "--minutes", "600"], "hard limit of 30 minutes"),
+    (["run", "1", "--minutes", "600"], "hard limit of 120 minutes"),
     (["logs", "tail", "-n", "many"], "invalid int value: 'many'"),
     (["calibrate", "1", "--dry", "--samples", "0"], "--samples must be"),
     (["wiring", "--board", "nosuch"], "boards under boards/: "),

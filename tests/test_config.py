@@ -118,7 +118,7 @@ def test_bool_is_not_an_int_but_an_int_is_a_number():
     cfg["ecw_dsm"] = 3
     cfg["tick_s"] = 60.0  # a float is not an int
     assert sorted(config.validate(cfg, 1)) == [
-        "plots[0].cycle_s = true: must be an integer 10..1800 s",
+        "plots[0].cycle_s = true: must be an integer 10..7200 s",
         "tick_s = 60.0: must be an integer 5..3600 s",
     ]
 

@@ -17,7 +17,7 @@ import pytest
 from host_tools import season
 
 DAY_S = 86400
-HARD_MAX_RUN_S = 1800
+HARD_MAX_RUN_S = 7200
 # Fault bits and reasons (firmware/saxaul/codes.py)
 F_OPEN, F_SHORT, F_RANGE, F_JUMP, F_STUCK, F_FLOW_HIGH, F_FLOW_LOW = 1, 2, 4, 8, 16, 32, 64
 G_DRY_RUN, G_TANK_LOW, G_FROST, G_RELAY_STUCK = 1, 2, 4, 32

@@ -225,10 +225,10 @@ def test_tank_low_while_opening_closes_the_valve():
 
 
 def test_hard_max_run_holds_when_config_asks_for_more():
-    # A config written by hand (not validated) asks for 99999 s: 30 min is the most.
+    # A config written by hand (not validated) asks for 99999 s: 2 h is the most.
     g = Rig(cfg=make_cfg(pump_max_run_s=99999, plots=[{"daily_max_s": 99999, "flow_ml_min": 2000}]), n=1)
-    assert g.request(0, 5000) == codes.R_NONE
-    r = g.until(lambda r: r != codes.R_NONE, limit_s=4000, dt_s=5)
+    assert g.request(0, 9000) == codes.R_NONE
+    r = g.until(lambda r: r != codes.R_NONE, limit_s=9000, dt_s=5)
     assert r == codes.R_MAX_RUN
     assert g.seq.run_s == HARD_MAX_RUN_S
 
@@ -589,7 +589,7 @@ def test_a_handover_moves_the_water_to_the_next_plot_without_a_restart():
 
 def test_handovers_never_let_the_pump_run_past_its_longest_in_one_go():
     g = Rig()
-    g.cfg["pump_max_run_s"] = 99999  # config cannot loosen the hard 30 min
+    g.cfg["pump_max_run_s"] = 99999  # config cannot loosen the hard 2 h
     g.request(0, 600)
     g.next_plot = (1, 600)
     on_since = None
@@ -602,7 +602,7 @@ def test_handovers_never_let_the_pump_run_past_its_longest_in_one_go():
             longest = max(longest, g.now - on_since)
         else:
             on_since = None
-    assert 0 < longest <= HARD_MAX_RUN_S
+    assert HARD_MAX_RUN_S - 60 < longest <= HARD_MAX_RUN_S
 
 
 # Several plots at once (plots_at_once > 1)

@@ -14,7 +14,7 @@
 # later without stopping the pump, or calls stop(). A DC pump needs more
 # voltage to start than to keep running (FIELD-NOTES), so in weak sun every
 # restart it avoids is a brownout it avoids. The pump's continuous time
-# across handovers stays under pump_max_run_s and the hard 30 min.
+# across handovers stays under pump_max_run_s and the hard 2 h.
 #
 # Groups (`plots_at_once` > 1): request(..., riders) opens the riders'
 # valves with the primary's, for one run length; they close together after
@@ -32,7 +32,7 @@
 #
 # Stop reasons when the run time ends: R_CYCLE_DONE when the planned time ran
 # out, R_MAX_RUN when the plan asked for more than `pump_max_run_s` / the hard
-# 30 min and was cut to it, so the journal shows that a limit acted.
+# 2 h and was cut to it, so the journal shows that a limit acted.
 # Without a flow meter (pulses_per_l 0) dry running, flow faults and a stuck
 # relay cannot be seen; volume is then estimated from the plot's flow_ml_min.
 # The flow checks assume no flow without the pump (no gravity head at a valve).
