@@ -176,6 +176,35 @@ def test_a_dry_spell_teaches_no_lower_et():
     assert b.et_ml == [10 * K]
 
 
+def test_a_dry_day_that_fell_by_less_than_half_the_et_was_rain_and_teaches_nothing():
+    # The balance cannot see rain: 6 mm on a plot reads as a day that used
+    # next to nothing. Taken for ET it would lower the ET a failed probe's
+    # plot lives on for the rest of the season.
+    b = Balance(1)
+    for day, m in enumerate((90, 80, 70)):
+        dawn(b, day, [m])
+    assert b.et_ml == [10 * K]
+    dawn(b, 3, [72])  # rain: wetter than the last dawn
+    assert b.et_ml == [10 * K]
+    dawn(b, 4, [68])  # 4 % of 10: rain in the afternoon
+    assert b.et_ml == [10 * K]
+    dawn(b, 5, [62])  # a cloudy day's 6 % is ET
+    assert b.et_ml == [(3 * 10 * K + 6 * K) // 4]
+
+
+def test_by_dusk_adds_the_rest_of_the_days_et():
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.dusk(DAWN + 12 * 3600)  # a 12 h day
+    dawn(b, 1, [80])  # 10 L of ET a day
+    t0 = DAY + DAWN
+    assert b.by_dusk(0, t0) == 30 * K  # at dawn: the whole day's ET to come
+    b.advance(t0 + 6 * 3600)
+    assert abs(b.d_ml[0] - 25 * K) <= 10 and abs(b.by_dusk(0, t0 + 6 * 3600) - 30 * K) <= 10  # noon
+    b.dusk(t0 + 12 * 3600)
+    assert b.by_dusk(0, t0 + 14 * 3600) == b.d_ml[0]  # at night nothing more
+
+
 def test_a_watered_day_well_short_of_field_capacity_teaches_et():
     # An undersized panel: the plot never gets near field capacity, so the
     # water given and the reading's fall are all ET.

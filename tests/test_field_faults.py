@@ -184,14 +184,15 @@ def test_a_probe_with_policy_skip_is_not_watered_once_it_fails(fakes, tmp_path):
 
 
 def test_a_stuck_probe_is_found_after_a_run_that_does_not_move_it(fakes, tmp_path):
-    # The reading freezes at 10:00 (salt crust on the probe, Kelleners 2004):
-    # the next run of at least 2 min that does not raise it by 2 points,
-    # judged a soak (30 min) after the run, sets STUCK.
-    run = Run(fakes, tmp_path, 5, world_over=lambda w: fault_after(w, 2, lambda _mv: 1900.0))
+    # The reading freezes in the evening of day 1 (salt crust on the probe,
+    # Kelleners 2004): day 2's refill, 40 min of water or more that do not
+    # raise it by a point, judged a soak (30 min) after the run, sets STUCK.
+    at_s = DAY_S - 3 * 3600
+    run = Run(fakes, tmp_path, 5, world_over=lambda w: fault_after(w, 2, lambda _mv: 1900.0, at_s))
     run.safe()
     seen = first_set(run, 2, F_STUCK)
     assert seen is not None
-    runs = [r for r in run.kinds("STOP", plot=2) if r["uptime_s"] > FAULT_AT_S and r["b"] >= 120]
+    runs = [r for r in run.kinds("STOP", plot=2) if r["uptime_s"] > at_s and r["b"] >= 120]
     # Judged a soak after the last run of that morning's cycles.
     assert runs and runs[0]["uptime_s"] < seen <= runs[0]["uptime_s"] + 6 * 3600
     assert run.ctl.status()["pfaults"][2] & F_STUCK
@@ -220,9 +221,14 @@ def test_a_drifting_probe_leaves_its_calibration_and_is_flagged_out_of_range(fak
     run.safe()
     seen = first_set(run, 3, F_RANGE)
     assert seen is not None and seen - FAULT_AT_S <= 12 * DAY_S
-    # Until then the drift reads as drier soil: watered more, never past the daily cap.
+    # Until then the drift reads as drier soil: watered more, never past the
+    # longest run or the daily cap.
+    per_day = {}
     for r in run.kinds("STOP", plot=3):
-        assert r["b"] <= 600 + 5
+        assert r["b"] <= run.cfg["pump_max_run_s"] + 5
+        d = r["uptime_s"] // DAY_S
+        per_day[d] = per_day.get(d, 0) + r["b"]
+    assert per_day and max(per_day.values()) <= run.cfg["plots"][3]["daily_max_s"] + 5
 
 
 def test_a_salinity_bias_that_reads_wetter_than_water_is_flagged_out_of_range(fakes, tmp_path):

@@ -555,6 +555,24 @@ def test_no_refill_above_the_start_threshold():
     assert (p.plot, p.reason) == (NP, codes.R_WET)
 
 
+def test_a_plot_that_will_pass_its_start_by_dusk_is_refilled_while_the_sun_is_high():
+    # 75 % at dawn, above the 70 % start; it used 10 L yesterday, so it will
+    # be at 65 % by dusk. On a small panel only the hours round noon start
+    # the pump: the refill begins now, not when the plot crosses 70 % in the
+    # afternoon. With 2 L of ET it would stay above 70 % all day.
+    day = 86400
+    for et_pct, plot in ((10, 0), (2, NP)):
+        f = refill_field()
+        f.pct = [75 + et_pct]
+        f.p.dawn(f.now - day, f.pct, 1, f.cfg)
+        f.p.dusk(f.now - day + 12 * 3600)
+        f.pct = [75]
+        f.p.dawn(f.now, f.pct, 1, f.cfg)
+        assert f.p.bal.et_ml[0] == et_pct * 1000
+        assert f.p.bal.by_dusk(0, f.now) == (25 + et_pct) * 1000
+        assert f.plan().plot == plot
+
+
 def test_a_failed_probe_is_watered_on_the_balance_alone():
     f = refill_field(n=2)
     day = 86400
@@ -657,6 +675,42 @@ def test_a_rider_must_be_allowed_the_whole_run_of_the_group():
     f.st.used_s[0] = 3400
     p = f.plan()
     assert (p.plot, p.run_s, p.riders) == (0, 200, 0b1110)
+
+
+def test_in_weak_sun_the_group_runs_as_long_as_its_shortest_and_no_plot_soaks():
+    # Most starts browned out today: the pump's run is the scarce thing.
+    # Every plot that may start rides, the group runs until the shortest
+    # of them is done (the others go on at the handover, with no soak),
+    # and a cycle is the pump's longest run, not cycle_s.
+    f = group_field(at_once=4)
+    f.cfg["pump_max_run_s"] = 3000
+    f.pct = [10, 15, 20, 25]
+    f.st.used_s[1] = 3300  # 300 s left of its cap
+    f.p.weak_sun = True
+    p = f.plan()
+    assert (p.plot, p.run_s, p.riders) == (0, 300, 0b1110)
+    f.st.used_s[1] = 0
+    assert f.plan().run_s == 3000
+    assert f.p.soak_s(0, f.cfg["plots"][0], 600) == 0
+    f.p.weak_sun = False
+    assert f.plan().run_s == 600
+    assert f.p.soak_s(0, f.cfg["plots"][0], 600) == f.cfg["plots"][0]["soak_s"]
+
+
+def test_in_weak_sun_a_refill_begins_at_half_the_start_deficit():
+    # 85 % with no ET to come: above the 70 % start, but 15 % short. When
+    # the sun may not start the pump again today, a plot that short rides.
+    f = refill_field()
+    f.pct = [85]
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    assert f.plan().plot == NP
+    f.p.weak_sun = True
+    assert f.plan().plot == 0
+    f.pct = [86]
+    f.p = planner.Planner(1)
+    f.p.weak_sun = True
+    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    assert f.plan().plot == NP
 
 
 def test_no_riders_behind_a_closed_gate_or_a_manual_run():

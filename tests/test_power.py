@@ -366,9 +366,10 @@ run()
 
 
 def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
-    # Day 1 the pump first held 3 h after dawn and last held 10 h after it.
-    # Day 2 no trial start comes earlier than 10 min before that morning
-    # edge, and a sag past the evening edge ends the trials until dawn.
+    # Day 1 (14 h) the pump first held 3 h after dawn and last held 10 h
+    # after it. Day 2 no trial start comes earlier than 10 min before that
+    # morning edge, and a sag past the evening edge ends the trials until
+    # dawn: 11 h, as far before dusk as the morning edge is after dawn.
     pw, log, t = settled(DARK_MV, night_seen=True)
     t = log.run(t, t + 600, SUN_MV)  # dawn 1 confirmed (the voltage rose at t)
     dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
@@ -385,7 +386,9 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
     pw.on_sag(dawn2 + 6 * H, CFG)  # a cloud at midday: back off, then retry
     assert pw.can_start(dawn2 + 6 * H + 60) == R_BACKOFF
     assert pw.can_start(dawn2 + 6 * H + 100) == R_NONE
-    pw.on_sag(dawn2 + 10 * H, CFG)  # evening: the sun only falls from here
+    pw.on_sag(dawn2 + 10 * H, CFG)  # the sun is as high as at 3 h: a cloud
+    assert pw.can_start(dawn2 + 10 * H + 200) == R_NONE
+    pw.on_sag(dawn2 + 11 * H, CFG)  # evening: the sun only falls from here
     assert pw.can_start(dawn2 + 12 * H) == R_PV_WEAK
 
 
@@ -423,8 +426,23 @@ def test_a_morning_sag_does_not_end_the_day_when_yesterday_ended_early():
     pw, dawn2 = second_dawn(2 * H, 3 * H)
     pw.on_sag(dawn2 + 3 * H, CFG)
     assert pw.can_start(dawn2 + 3 * H + 100) == R_NONE  # not done for the day
-    pw.on_sag(dawn2 + 8 * H, CFG)  # past noon of a 14 h day: now it is
+    pw.on_sag(dawn2 + 12 * H, CFG)  # 2 h before dusk of a 14 h day: now it is
+    assert pw.can_start(dawn2 + 12 * H + 200) == R_PV_WEAK
+
+
+def test_a_cloudy_spell_with_one_start_at_noon_keeps_the_afternoon_open():
+    # Clouds: the only start that held in days was an hour before noon of a
+    # 14 h day. The sun stands as high an hour after noon, so a sag at noon
+    # is a cloud, not the evening; trials stop once the sun is lower than at
+    # that start (8 h after dawn).
+    pw, dawn2 = second_dawn(6 * H)
+    pw.on_sag(dawn2 + 7 * H, CFG)
+    assert pw.can_start(dawn2 + 7 * H + 100) == R_NONE
+    pw.on_sag(dawn2 + 8 * H, CFG)
     assert pw.can_start(dawn2 + 9 * H) == R_PV_WEAK
+    pw, dawn2 = second_dawn(5 * H)  # held at 5 h: open until 9 h
+    pw.on_sag(dawn2 + 8 * H, CFG)
+    assert pw.can_start(dawn2 + 8 * H + 200) == R_NONE
 
 
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
@@ -432,3 +450,32 @@ def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw.held(t)
     pw.on_sag(t + H, CFG)
     assert pw.can_start(t + H + 200) == R_NONE  # only the backoff applies
+
+
+def test_weak_sun_is_a_day_when_most_starts_browned_out_and_the_day_after():
+    pw, dawn2 = second_dawn(3 * H)
+    assert not pw.weak()
+    for k in range(3):
+        pw.on_sag(dawn2 + 3 * H - 300 + k, CFG)  # before the window: the trial that finds it
+    assert not pw.weak()
+    pw.held(dawn2 + 3 * H)
+    pw.held(dawn2 + 4 * H)
+    pw.on_sag(dawn2 + 5 * H, CFG)
+    assert not pw.weak()  # a cloud: two sags, two starts that held
+    pw.on_sag(dawn2 + 5 * H + 900, CFG)
+    assert not pw.weak()
+    pw.on_sag(dawn2 + 5 * H + 1800, CFG)
+    assert pw.weak()  # three against two
+    # The next day starts weak (yesterday's sky), and a clear day after
+    # that does not.
+    log = Log(pw)
+    t = log.run(dawn2 + 6 * H, dawn2 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    t = log.run(t, t + 600, SUN_MV)
+    assert pw.weak()
+    for k in range(4):
+        pw.held(t + k * H)
+    t = log.run(t, t + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    assert not pw.weak()

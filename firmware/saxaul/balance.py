@@ -20,7 +20,10 @@
 #   capacity (fall plus water). Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
-#   once watered: their days may raise the ET, not lower it.
+#   once watered: their days may raise the ET, not lower it. The balance
+#   cannot see rain: a dry day whose reading fell by less than half the ET
+#   known is taken for rain and teaches nothing (a plot whose probe fails
+#   later lives on that ET).
 # - Bias: after water drained past field capacity (or water the meter
 #   counted and the probe missed) the balance knows the deficit at the next
 #   dawn better than the probe (field capacity, then the ET since); the
@@ -205,7 +208,9 @@ class Balance:
                 e = self.et_ml[i]
                 if irr and e > 0 and et > 2 * e:
                     et = 2 * e  # water the probe missed is more likely a probe fault than heat
-                if e < 0 or mc >= _STRESS or et > e:
+                if e > 0 and 2 * et < e:
+                    pass  # rain, more likely than a day at half the ET
+                elif e < 0 or mc >= _STRESS or et > e:
                     # Plants short of water use less than they will once
                     # watered: such a day may raise the ET, not lower it.
                     self.et_ml[i] = et if e < 0 else (3 * e + et) // 4
@@ -214,6 +219,14 @@ class Balance:
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
+
+    def by_dusk(self, i, now_s):
+        """The deficit plot i will have at dusk if it gets no more water, mL."""
+        d = self.d_ml[i]
+        et = self.et_ml[i]
+        if et > 0 and self.day and self._dawn_s >= 0:
+            d += et * (512 - self._sun(now_s)) >> 9
+        return d
 
     def dusk(self, now_s):
         self.advance(now_s)

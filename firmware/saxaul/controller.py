@@ -180,6 +180,7 @@ class Controller:
         gate = self._gate(now, tank)
 
         self._stage = _ST_PLAN
+        self.planner.weak_sun = pw.weak()
         if seq.awaiting:
             # A cycle ended with the pump carrying its load: hand the water to
             # the next plot without a restart, or stop.

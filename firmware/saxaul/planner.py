@@ -2,7 +2,8 @@
 #
 # Rules, per plot:
 # - With `store_l` and `flow_ml_min` known, a refill: when the water
-#   balance (balance.py) says the plot is below `start_pct`, it gets what
+#   balance (balance.py) says the plot will be below `start_pct` by dusk
+#   (so the pump starts while the sun is high, not in the evening), it gets what
 #   brings it to `target_pct`, or with salty water to field capacity plus the
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
 #   counted in metered mL. The probe anchors the balance at dawn and does not
@@ -46,6 +47,10 @@
 #   it would get more than its cycle, dose or daily cap allows. The riders
 #   are `Plan.riders` (bit i = plot i), with each plot's start reason in
 #   `Plan.reasons`.
+# - Marginal sun (`weak_sun`: most of today's or yesterday's starts browned
+#   out): a restart needs more sun than a run (FIELD-NOTES), so a cycle is
+#   the pump's longest run, not `cycle_s`; the soak comes after it. Spreading
+#   a pulse matters less than the water a stopped pump may not deliver today.
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
@@ -136,6 +141,10 @@ class Planner:
         self._flow = [0] * n_plots  # expected mL/min of each plot, for runs with no meter
         self._man_plot = NO_PLOT
         self._man_run_s = 0
+        # Marginal sun (power.weak()), set by the controller before plan():
+        # a plot's cycle is then the pump's longest run, with no soak
+        # between cycles to stop a pump the sun may not start again.
+        self.weak_sun = False
         self._stores = [0] * n_plots
         # The plots that may start now, as plan() found them (run_s 0: not one).
         self._can_s = [0] * n_plots
@@ -326,7 +335,7 @@ class Planner:
                     elif soak_until_s[i] > now_s:
                         reason = R_SOAK
                     else:
-                        run_s = pc["cycle_s"]
+                        run_s = max_run_s if self.weak_sun else pc["cycle_s"]
                         if left_s < run_s:
                             run_s = left_s
                         if max_run_s < run_s:
@@ -369,7 +378,7 @@ class Planner:
             for i in range(self.n_plots):
                 # A rider runs as long as the primary: only one whose own
                 # cycle, dose and daily cap allow that much.
-                if taken & (1 << i) or can_s[i] <= 0 or can_s[i] < run_s:
+                if taken & (1 << i) or can_s[i] <= 0 or (can_s[i] < run_s and not self.weak_sun):
                     continue
                 if r == NO_PLOT or score[i] > score[r]:
                     r = i
@@ -377,6 +386,8 @@ class Planner:
                 return
             taken |= 1 << r
             p.riders |= 1 << r
+            if can_s[r] < p.run_s:
+                p.run_s = can_s[r]
             p.reasons[r] = self._can_reason[r]
             k -= 1
 
@@ -388,7 +399,12 @@ class Planner:
         return 0
 
     def _refill(self, i, m, pc, now_s):
-        """Seconds of the refill under way for plot i (0: none); a refill begins below `start_pct`.
+        """Seconds of the refill under way for plot i (0: none).
+
+        A refill begins when the balance says the plot will be below
+        `start_pct` by dusk: in the morning, while the sun climbs, rather
+        than in the afternoon, when a small panel may no longer start the
+        pump (and the plot would wait for tomorrow's sun below its start).
 
         `m` is the plot's reading, None when its probe failed.
         Sized by the water balance (balance.py), not ended by the probe: for
@@ -407,8 +423,8 @@ class Planner:
         k = pc["store_l"] * 10
         d = bal.d_ml[i]
         if not self._refilling[i]:
-            if d < (100 - pc["start_pct"]) * k:
-                return 0
+            if bal.by_dusk(i, now_s) < (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0):
+                return 0  # not below start_pct before dusk
             pml = pc["leach_pml"]
             b = bal.bias[i]
             if pml > 0 and b > _SALT_PCT and m is not None:
@@ -443,6 +459,8 @@ class Planner:
         air-dry): on a weak panel the few good minutes go to water, not to
         waiting.
         """
+        if self.weak_sun:
+            return 0
         t = pc["soak_s"]
         c = pc["cycle_s"]
         if run_s < c:

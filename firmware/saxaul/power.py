@@ -94,6 +94,9 @@ class Power:
         self._first_s = _NONE  # today's earliest and latest starts that held
         self._last_s = _NONE
         self._done = False  # an evening sag: no more trials until dawn
+        self._sags_d = 0  # today's starts that sagged, and runs that held
+        self._held_d = 0
+        self._weak_y = False  # yesterday most starts sagged
         self._dusk_s = _NONE  # uptime of the last dusk (the voltage falling)
         self._len_s = _NONE  # yesterday's dawn to dusk
 
@@ -170,6 +173,9 @@ class Power:
         self._sags = 0  # yesterday's clouds say nothing about this morning
         self._until_s = 0
         self._done = False
+        self._weak_y = self._weak_today()
+        self._sags_d = 0
+        self._held_d = 0
         # Yesterday's window: an earlier start that held widens it at once;
         # with none, it narrows by _CREEP_S a day (a dirtier panel, shorter
         # days) and the trial margin finds the edge again.
@@ -186,6 +192,7 @@ class Power:
 
     def held(self, start_s):
         """A start at start_s carried the pump (the run went on for a while)."""
+        self._held_d += 1
         if self._dawn_s == _NONE:
             return
         off = start_s - self._dawn_s
@@ -200,6 +207,12 @@ class Power:
         The wait starts at sag_backoff_s and doubles with each sag in a row,
         up to sag_backoff_max_s (90, 180, 360, ... s).
         """
+        e = self._early_s
+        if e == _NONE or (self._dawn_s != _NONE and now_s - self._dawn_s >= e):
+            # Before a start ever held every sag counts: the sun was too
+            # weak all day. Once the window is known, the trial before its
+            # morning edge sags on clear days too.
+            self._sags_d += 1
         b = cfg["sag_backoff_s"] << self._sags
         top = cfg["sag_backoff_max_s"]
         if b > top:
@@ -208,7 +221,6 @@ class Power:
             self._sags += 1
         self.backoff_s = b
         self._until_s = now_s + b
-        e = self._early_s
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -217,13 +229,34 @@ class Power:
                 self._until_s = self._dawn_s + e
         late = self._late_s
         after = now_s - self._dawn_s
-        if self._dawn_s != _NONE and late != _NONE and after >= late - _MARGIN_S and self._len_s != _NONE and 2 * after >= self._len_s:
-            # Past the latest start that ever held, in the afternoon: the sun
-            # only falls from here, so retrying until dusk would only brown
-            # the pump out. (Before noon it climbs: a day whose plots were
-            # all watered by 9 learns an early "latest" start, and a morning
-            # cloud must not end the next day's trials.)
-            self._done = True
+        n = self._len_s
+        if self._dawn_s != _NONE and late != _NONE and n != _NONE and 2 * after >= n:
+            # The sun stands as high as at the earliest start that held
+            # until as long before dusk: the window is at least that wide,
+            # whatever the latest start that held (a cloudy spell may have
+            # seen one start only, round noon).
+            if e != _NONE and n - e > late:
+                late = n - e
+            if after >= late - _MARGIN_S:
+                # Past the latest start that can hold, in the afternoon: the
+                # sun only falls from here, so retrying until dusk would only
+                # brown the pump out. (Before noon it climbs: a day whose
+                # plots were all watered by 9 learns an early "latest" start,
+                # and a morning cloud must not end the next day's trials.)
+                self._done = True
+
+    def _weak_today(self):
+        return self._sags_d >= 2 and self._sags_d > self._held_d
+
+    def weak(self):
+        """Marginal sun: more starts browned out than held, today or yesterday.
+
+        Then the next start is the scarce thing, not the water: a running
+        pump should not be stopped for a soak (the planner's `weak_sun`).
+        The trial before the learned window's morning edge sags on clear
+        days too, so it does not count, and one sag alone does not either.
+        """
+        return self._weak_y or self._weak_today()
 
     def on_run_ok(self):
         """A run went through without a sag: the sun holds, back to the short wait."""
