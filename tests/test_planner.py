@@ -575,6 +575,8 @@ def test_a_plot_that_will_pass_its_start_by_dusk_is_refilled_while_the_sun_is_hi
 
 def test_a_failed_probe_is_watered_on_the_balance_alone():
     f = refill_field(n=2)
+    for p in f.cfg["plots"]:
+        p["fallback_s"] = 600  # 10 L a day: no more than the ET it learned
     day = 86400
     f.pct = [90, 90]
     f.p.dawn(f.now, f.pct, 0b11, f.cfg)
@@ -592,6 +594,26 @@ def test_a_failed_probe_is_watered_on_the_balance_alone():
     f.soak[1] = f.now + 600  # plot 1, known to be dry, would go first
     p = f.plan()
     assert (p.plot, p.reason) == (0, codes.R_FALLBACK)
+
+
+def test_a_failed_probe_plot_uses_at_least_its_configured_fallback_dose_a_day():
+    # Its ET was learned at 4 L a day in spring; nothing corrects the
+    # balance now, so the configured daily fallback dose (15 min at 1 L/min)
+    # is the least it is taken to use. A good plot keeps what it learned.
+    f = refill_field(n=2)
+    day = 86400
+    for p in f.cfg["plots"]:
+        p["fallback_s"] = 900
+    f.pct = [90, 90]
+    f.p.dawn(f.now, f.pct, 0b11, f.cfg)
+    f.p.dusk(f.now + 12 * 3600)
+    f.pct = [86, 86]
+    f.p.dawn(f.now + day, f.pct, 0b11, f.cfg)
+    assert f.p.bal.et_ml == [4000, 4000]
+    f.p.dusk(f.now + day + 12 * 3600)
+    f.pct = [0, 82]
+    f.p.dawn(f.now + 2 * day, f.pct, 0b10, f.cfg)
+    assert f.p.bal.et_ml == [15000, 4000]
 
 
 def test_a_probe_reading_ever_wetter_at_field_capacity_doubles_the_leaching():

@@ -8,7 +8,8 @@
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
 #   counted in metered mL. The probe anchors the balance at dawn and does not
 #   end the refill: it reads the front of each pulse. A failed probe's plot
-#   goes on with its balance on ET alone (R_FALLBACK). The rules below
+#   goes on with its balance on ET alone (R_FALLBACK), an ET never below
+#   its `fallback_s` dose a day. The rules below
 #   (episodes to the target by the probe, a leaching dose every
 #   `leach_every_days`, a learned fallback dose) are for a plot whose store
 #   is unknown (`store_l` 0).
@@ -481,6 +482,17 @@ class Planner:
         for i in range(self.n_plots):
             stores[i] = self.k_ml(plots[i]) // 10
         self.bal.dawn(now_s, pct, good, stores)
+        bal = self.bal
+        for i in range(self.n_plots):
+            if not (good >> i) & 1 and stores[i] and bal.et_ml[i] > 0:
+                # A plot on its balance alone: the ET it learned is likely
+                # low (a plot watered every day learns little, and the
+                # season warms), and nothing corrects it now, so the
+                # configured daily fallback dose is the least it uses.
+                pc = plots[i]
+                floor = pc["fallback_s"] * pc["flow_ml_min"] // 60
+                if bal.et_ml[i] < floor:
+                    bal.et_ml[i] = floor
 
     def dusk(self, now_s):
         self.bal.dusk(now_s)
