@@ -45,7 +45,6 @@ machine.set_world(world)
 world.attach()
 
 DAY = 86400000
-HARD_MAX_RUN_MS = 1800 * 1000
 x = [P["seed"] % 65537 or 1]
 
 
@@ -210,7 +209,8 @@ from saxaul import journal as jn
 recs, bad = jn.read_dir(P["root"] + "log")
 R["journal_bad"] = bad
 R["exc_events"] = len([r for r in recs if r["kind"] == "EXC"])
-R["stops_over_cap"] = len([r for r in recs if r["kind"] == "STOP" and r["b"] > 1800])
+from saxaul.limits import HARD_MAX_RUN_S
+R["stops_over_cap"] = len([r for r in recs if r["kind"] == "STOP" and r["b"] > HARD_MAX_RUN_S])
 R["sim_ms"] = time.now_ms()
 with open(P["out"], "w") as f:
     json.dump(R, f)
@@ -325,8 +325,8 @@ def main(argv=None):
     print("  heap after collect, per month (bytes): %s" % " ".join(str(h) for h in heap))
     print("  journal largest %d bytes (cap 262144), bad stretches %d, EXC events kept under the cap %d" % (
         r["journal_max"], r["journal_bad"], r["exc_events"]))
-    print("  longest pump run %d s (hard cap 1800), pump on with every valve closed %d s" % (
-        r["longest_run_s"], r["dead_head_s"]))
+    print("  longest pump run %d s (hard cap %d), pump on with every valve closed %d s" % (
+        r["longest_run_s"], fw.module("limits").HARD_MAX_RUN_S, r["dead_head_s"]))
     b = bad_inputs(args.inputs, args.seed)
     print()
     print("  %-42s %10s %10s %10s" % ("bad inputs", "tried", "accepted", "refused"))

@@ -370,7 +370,7 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
     # after it. Day 2 no trial start comes earlier than 10 min before that
     # morning edge, and a sag past the evening edge ends the trials until
     # dawn: 11 h, as far before dusk as the morning edge is after dawn.
-    pw, log, t = settled(DARK_MV, night_seen=True)
+    pw, log, t = settled(DARK_MV, day=1, night_seen=True)  # day 3 checks the edge
     t = log.run(t, t + 600, SUN_MV)  # dawn 1 confirmed (the voltage rose at t)
     dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
     pw.held(dawn1 + 3 * H)
@@ -393,8 +393,11 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
 
 
 def second_dawn(*held_s):
-    """A 14 h day 1 whose starts held at held_s after dawn, a night, and dawn 2: (power, dawn 2)."""
-    pw, log, t = settled(DARK_MV, night_seen=True)
+    """A 14 h day whose starts held at held_s after dawn, a night, and the next dawn: (power, that dawn).
+
+    The next day is the third, a morning that checks the window's edge.
+    """
+    pw, log, t = settled(DARK_MV, day=1, night_seen=True)
     t = log.run(t, t + 600, SUN_MV)
     dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
     for h in held_s:
@@ -479,3 +482,32 @@ def test_weak_sun_is_a_day_when_most_starts_browned_out_and_the_day_after():
     t = log.run(t, t + 8 * H, DARK_MV)
     log.run(t, t + 600, SUN_MV)
     assert not pw.weak()
+
+
+def test_only_every_third_clear_morning_tries_before_the_window():
+    # The trial before the learned edge finds a window that widens (spring,
+    # a cleaned panel); on clear days it browns out, so it comes every
+    # third morning. After a day when most starts browned out it comes
+    # every morning: there the window is learned from few starts.
+    pw, dawn = second_dawn(3 * H)
+    assert pw.day % 3 == 0 and pw.can_start(dawn + 3 * H - 300) == R_NONE
+    log = Log(pw)
+    for _ in range(2):
+        t = log.run(dawn + 600, dawn + 14 * H, SUN_MV)
+        t = log.run(t, t + 10 * H, DARK_MV)
+        log.run(t, t + 600, SUN_MV)
+        dawn = t
+        pw.held(dawn + 3 * H)
+        assert pw.can_start(dawn + 3 * H - 300) == R_PV_WEAK
+        assert pw.can_start(dawn + 3 * H) == R_NONE
+    t = log.run(dawn + 600, dawn + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    assert pw.day % 3 == 0
+    for k in range(3):
+        pw.on_sag(t + 4 * H + k, CFG)  # clouds: three starts in the window brown out
+    t = log.run(t + 600, t + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    assert pw.day % 3 == 1 and pw.weak()
+    assert pw.can_start(t + 3 * H - 300) == R_NONE

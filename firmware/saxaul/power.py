@@ -18,7 +18,8 @@ OK = const(2)
 _NIGHT_MIN_S = const(7200)  # a dark spell shorter than this (a storm) is not a night
 _MAX_DOUBLINGS = const(8)  # enough to reach any sane sag_backoff_max_s from 90 s
 _NONE = const(-1)
-_MARGIN_S = const(600)  # trial starts this long before the earliest start that held
+_MARGIN_S = const(600)  # trial starts this long before the earliest start that held ...
+_EDGE_EVERY = const(3)  # ... every third morning: on clear days that trial browns out
 _CREEP_S = const(600)  # a learned edge of the pumping window moves inward at most this a day
 
 
@@ -269,7 +270,8 @@ class Power:
             return R_NIGHT
         if self.state == WEAK or self._done:
             return R_PV_WEAK
-        if self._dawn_s != _NONE and self._early_s != _NONE and now_s - self._dawn_s < self._early_s - _MARGIN_S:
+        m = _MARGIN_S if self.day % _EDGE_EVERY == 0 or self.weak() else 0
+        if self._dawn_s != _NONE and self._early_s != _NONE and now_s - self._dawn_s < self._early_s - m:
             return R_PV_WEAK  # too early: the learned window has not opened
         if now_s < self._until_s:
             return R_BACKOFF
