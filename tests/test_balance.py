@@ -73,20 +73,6 @@ def test_after_drainage_a_wet_reading_raises_the_bias_by_at_most_ten_points_a_da
     assert b.d_ml == [0]  # 125 - 20 = 105: past field capacity
 
 
-def test_a_leaching_dose_that_did_not_drain_shows_as_a_point_of_bias():
-    # The probe reads 5 % wet (heat, salt): the soil is 21 L short, not 16,
-    # and the refill of 16 L plus 0.7 L of leaching drains nothing. With
-    # 4.6 L of ET the soil is 8.9 L short by dawn and the probe reads 96.1;
-    # the balance expects 95.4. Rounded, the 0.7 is a point of bias and the
-    # next refill a point bigger; floored, it was lost, day after day.
-    b = Balance(1)
-    dawn(b, 0, [84])
-    b.watered(0, 16 * K + 700, DAWN + 3600)
-    b.d_ml[0] = 4600  # the day's ET after the drainage
-    dawn(b, 1, [96])
-    assert b.bias == [1]
-
-
 def test_the_bias_falls_slowly_and_a_far_drier_reading_is_a_bad_probe():
     b = Balance(1)
     b.bias[0] = 10

@@ -176,7 +176,7 @@ class Balance:
             # bias would shorten the next refill further. A reading far
             # drier than field capacity allows is a probe gone wrong (drift,
             # a cracked seal), when the ET behind the balance is fresh.
-            b = m - 100 + (pred + k // 2) // k  # rounded: a leaching dose is a point or two
+            b = m - 100 + pred // k
             o = self.bias[i]
             if b > o - _DRIFT:
                 self._strikes[i] = 0
