@@ -49,9 +49,12 @@
 #   are `Plan.riders` (bit i = plot i), with each plot's start reason in
 #   `Plan.reasons`.
 # - Marginal sun (`weak_sun`: most of today's or yesterday's starts browned
-#   out): a restart needs more sun than a run (FIELD-NOTES), so a cycle is
-#   the pump's longest run, not `cycle_s`; the soak comes after it. Spreading
-#   a pulse matters less than the water a stopped pump may not deliver today.
+#   out): a restart needs more sun than a run (FIELD-NOTES), so the pump is
+#   stopped only when the water is given. A cycle is the pump's longest run,
+#   not `cycle_s`, and no soak follows it (spreading a pulse matters less
+#   than the water a stopped pump may not deliver today); a rider with a
+#   shorter run joins anyway and the group runs as long as its shortest,
+#   then hands over to the rest; a refill begins at half its start deficit.
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
@@ -143,8 +146,7 @@ class Planner:
         self._man_plot = NO_PLOT
         self._man_run_s = 0
         # Marginal sun (power.weak()), set by the controller before plan():
-        # a plot's cycle is then the pump's longest run, with no soak
-        # between cycles to stop a pump the sun may not start again.
+        # see the rules above.
         self.weak_sun = False
         self._stores = [0] * n_plots
         # The plots that may start now, as plan() found them (run_s 0: not one).
@@ -378,7 +380,8 @@ class Planner:
             r = NO_PLOT
             for i in range(self.n_plots):
                 # A rider runs as long as the primary: only one whose own
-                # cycle, dose and daily cap allow that much.
+                # cycle, dose and daily cap allow that much. In weak sun any
+                # may ride, and the group's run shrinks to the rider's.
                 if taken & (1 << i) or can_s[i] <= 0 or (can_s[i] < run_s and not self.weak_sun):
                     continue
                 if r == NO_PLOT or score[i] > score[r]:
@@ -425,7 +428,7 @@ class Planner:
         d = bal.d_ml[i]
         if not self._refilling[i]:
             if bal.by_dusk(i, now_s) < (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0):
-                return 0  # not below start_pct before dusk
+                return 0  # not below start_pct (half-way in weak sun) before dusk
             pml = pc["leach_pml"]
             b = bal.bias[i]
             if pml > 0 and b > _SALT_PCT and m is not None:
@@ -458,7 +461,7 @@ class Planner:
         soil takes a pulse in at once, so with the balance known the soak
         shrinks with the plot's deficit (full at field capacity, none when
         air-dry): on a weak panel the few good minutes go to water, not to
-        waiting.
+        waiting. In weak sun there is none.
         """
         if self.weak_sun:
             return 0
