@@ -158,6 +158,19 @@ def test_a_failed_probe_plot_follows_the_good_plots_et():
     assert b.et_ml[0] == 10 * K * (2 * b.et_ml[1]) // (10 * K)
 
 
+def test_a_failed_probe_plot_never_uses_less_than_its_floor():
+    # Plot 0 learned 4 L a day, plot 1 nothing yet, when both probes fail:
+    # plot 0 is taken to use its 6 L floor, plot 1 still has no ET to go on
+    # (its planner falls back to the daily dose), good plot 2 keeps its own.
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    b.dusk(DAWN + 12 * 3600)
+    dawn(b, 1, [86, 92, 86], good=0b101)
+    assert b.et_ml == [4 * K, -1, 4 * K]
+    b.dawn(2 * DAY + DAWN, [0, 0, 82], 0b100, [STORE] * 3, [6 * K, 6 * K, 6 * K])
+    assert b.et_ml == [6 * K, -1, 4 * K]
+
+
 def test_nothing_is_anchored_without_a_store():
     b = Balance(1)
     dawn(b, 0, [50], stores=[0])

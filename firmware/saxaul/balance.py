@@ -37,7 +37,10 @@
 #   dawns in a row 20 points drier than that mark the probe bad.
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
-#   (same sun, same air).
+#   (same sun, same air), and never below a floor the caller gives (the
+#   plot's daily fallback dose): the ET it learned is likely low (a plot
+#   refilled every day has few dry days to learn from, the season warms)
+#   and nothing corrects it now.
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -125,8 +128,11 @@ class Balance:
                 self.d_ml[i] += x >> 9
                 self._frac[i] = x & 511
 
-    def dawn(self, now_s, pct, good, stores):
-        """Anchor every plot whose probe is good (bit i of `good`) to its reading now."""
+    def dawn(self, now_s, pct, good, stores, floors=None):
+        """Anchor every plot whose probe is good (bit i of `good`) to its reading now.
+
+        `floors[i]`, mL, is the least daily ET of a plot on its balance alone.
+        """
         self.advance(now_s)
         self.day = True
         self._dawns += 1
@@ -148,6 +154,8 @@ class Balance:
                     o = self._others(i)
                     if o > 0:
                         self.et_ml[i] = self._et_own[i] * o // r
+                if floors is not None and 0 < self.et_ml[i] < floors[i]:
+                    self.et_ml[i] = floors[i]
             self._irr_ml[i] = 0
             self._full[i] = False
 

@@ -45,7 +45,8 @@
 #   to `plots_at_once - 1` riders are taken from the plots that may start now
 #   by the same rules, driest first. The group has one run length, the
 #   primary's run_s: a rider whose own run_s is shorter is left out, since
-#   it would get more than its cycle, dose or daily cap allows. The riders
+#   it would get more than its cycle, dose or daily cap allows (in weak sun,
+#   below, it rides and the run shrinks to its own). The riders
 #   are `Plan.riders` (bit i = plot i), with each plot's start reason in
 #   `Plan.reasons`.
 # - Marginal sun (`weak_sun`: most of today's or yesterday's starts browned
@@ -149,6 +150,7 @@ class Planner:
         # see the rules above.
         self.weak_sun = False
         self._stores = [0] * n_plots
+        self._floors = [0] * n_plots
         # The plots that may start now, as plan() found them (run_s 0: not one).
         self._can_s = [0] * n_plots
         self._can_score = [0] * n_plots
@@ -482,20 +484,12 @@ class Planner:
         """A new day: anchor the balance of the plots whose probes are good (bit i of `good`)."""
         plots = cfg["plots"]
         stores = self._stores
+        floors = self._floors
         for i in range(self.n_plots):
-            stores[i] = self.k_ml(plots[i]) // 10
-        self.bal.dawn(now_s, pct, good, stores)
-        bal = self.bal
-        for i in range(self.n_plots):
-            if not (good >> i) & 1 and stores[i] and bal.et_ml[i] > 0:
-                # A plot on its balance alone: the ET it learned is likely
-                # low (a plot watered every day learns little, and the
-                # season warms), and nothing corrects it now, so the
-                # configured daily fallback dose is the least it uses.
-                pc = plots[i]
-                floor = pc["fallback_s"] * pc["flow_ml_min"] // 60
-                if bal.et_ml[i] < floor:
-                    bal.et_ml[i] = floor
+            pc = plots[i]
+            stores[i] = self.k_ml(pc) // 10
+            floors[i] = pc["fallback_s"] * pc["flow_ml_min"] // 60  # the daily fallback dose
+        self.bal.dawn(now_s, pct, good, stores, floors)
 
     def dusk(self, now_s):
         self.bal.dusk(now_s)
