@@ -84,3 +84,27 @@ def test_baselines_are_deterministic():
     a, _ = _score("naive", sc)
     b, _ = _score("naive", sc)
     assert a == b
+
+
+def test_an_oracle_with_its_runs_capped_stops_at_the_cap_and_waters_less_on_a_weak_panel():
+    # benchmarks/run_cap.py: what a limit on one run costs a field.
+    sc = _season("cloudy-undersized-panel")
+    runs = []
+    real = field.Field.set_outputs
+
+    def watch(f, pump_on, mask):
+        if pump_on and not f.pump_on:
+            runs.append([f.t_ms, f.t_ms])
+        elif pump_on:
+            runs[-1][1] = f.t_ms
+        real(f, pump_on, mask)
+
+    field.Field.set_outputs = watch
+    try:
+        capped = baselines.run_oracle(sc, _board(), max_run_s=1200)
+    finally:
+        field.Field.set_outputs = real
+    assert runs and max(b - a for a, b in runs) <= 1200 * 1000
+    free = baselines.run_oracle(sc, _board())
+    ia = [scores.score(field.rows_as_dicts(f), f.area_m2)["all"]["ia_pct"] for f in (capped, free)]
+    assert ia[0] < ia[1] - 10

@@ -126,14 +126,19 @@ def run_naive(sc, board, period_s=600, progress=None):
     return f
 
 
-def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None):
+def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None, max_run_s=0, min_off_s=60):
     """Knows Dr, ECe, the tank and the panel: refills each plot that has used half its RAW to field
     capacity plus its leaching requirement, Dr / (1 - LR), whenever the pump can start; plots
-    together, as far as the pump keeps up (the physical limit, not a schedule)."""
+    together, as far as the pump keeps up (the physical limit, not a schedule).
+
+    `max_run_s` > 0 stops the pump after that long in one go, for `min_off_s`
+    (what a limit on a single run costs a field: benchmarks/run_cap.py)."""
     f, clock = make_field(sc, board)
     n = f.n_plots
     step = period_s * 1000
     until = [0] * n  # when each open valve closes; 0 closed
+    on_ms = -1  # when the pump started, -1 off
+    rest_ms = 0  # no start before this
     t = 0
     day = 0
     while t < f.end_ms:
@@ -148,7 +153,11 @@ def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None):
         if mask and (not f.pvp.running or (f.tank is not None and f.tank_l <= 0)):
             mask = 0  # stalled or dry: stop and wait for the sun or the tank
             until = [0] * n
-        if f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
+        if mask and max_run_s and t - on_ms >= max_run_s * 1000:
+            mask = 0  # its longest run in one go: it rests
+            until = [0] * n
+            rest_ms = t + min_off_s * 1000
+        if t >= rest_ms and f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
             for i in range(n):
                 p = f.plots[i]
                 if until[i] == 0 and p.dr >= trigger * p.raw:
@@ -157,10 +166,15 @@ def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None):
                         gross = p.dr / (1.0 - 2 * p.lr)  # salt near the threshold: leach harder
                     until[i] = t + int(run_s_for_mm(f, i, gross) * 1000)
                     mask |= 1 << i
+        if not mask:
+            on_ms = -1
+        elif on_ms < 0:
+            on_ms = t
         f.set_outputs(mask != 0, mask)
-        # Wake at the next valve's end when it comes before the next period.
+        # Wake at the next valve's end (or the run's limit, or the rest's
+        # end) when it comes before the next period.
         nxt = t + step
-        for u in until:
+        for u in until + [on_ms + max_run_s * 1000 if max_run_s and on_ms >= 0 else 0, rest_ms]:
             if t < u < nxt:
                 nxt = u
         t = nxt

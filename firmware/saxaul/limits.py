@@ -4,8 +4,9 @@ from micropython import const
 # Longest a pump may ever run in one go (2 h). A runaway plan is bounded by
 # HARD_MAX_DAILY_S whatever this is, while on an undersized panel a restart
 # needs more sun than a run (FIELD-NOTES): a short cap would stop a pump that
-# could run on and then refuse it the start. `pump_max_run_s` (default
-# 20 min) tightens it for pumps rated for short duty.
+# could run on and then refuse it the start (benchmarks/run_cap.py: what a
+# cap costs the oracle). `pump_max_run_s` (default 20 min) tightens it for
+# pumps rated for short duty.
 HARD_MAX_RUN_S = const(7200)
 HARD_MAX_DAILY_S = const(14400)  # most run time a plot may get in a day (4 h)
 HARD_MIN_OFF_S = const(10)  # shortest pause between two pump starts
