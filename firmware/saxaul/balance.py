@@ -154,10 +154,15 @@ class Balance:
                     o = self._others(i)
                     if o > 0:
                         self.et_ml[i] = self._et_own[i] * o // r
-                if floors is not None and 0 < self.et_ml[i] < floors[i]:
-                    self.et_ml[i] = floors[i]
             self._irr_ml[i] = 0
             self._full[i] = False
+        if floors is None:
+            return
+        for i in range(self.n):
+            # After the loop above: a floor is no measurement, and the other
+            # plots' references are taken from what was learned.
+            if stores[i] > 0 and not (good >> i) & 1 and 0 < self.et_ml[i] < floors[i]:
+                self.et_ml[i] = floors[i]
 
     def _others(self, i):
         t = 0
