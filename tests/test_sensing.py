@@ -117,6 +117,15 @@ def test_smoothed_pct_follows_a_real_change_within_a_few_readings():
     assert p.pct >= 48
 
 
+def test_the_average_in_permille_has_no_dead_band():
+    # The percent shown holds within its dead band; the water balance's dawn
+    # takes the average itself (`.pm`), to the tenth of a point.
+    p, t = probe_at(40)
+    feed(p, DRY_MV + (WET_MV - DRY_MV) * 408 // 1000, t, 60)
+    assert p.pct == 40
+    assert 405 <= p.pm <= 409
+
+
 def test_first_reading_is_taken_as_is():
     p = Probe(ESP_LO_MV, ESP_HI_MV)
     p.update(mv_at(37), 0, PLOT)

@@ -159,6 +159,11 @@ class Probe:
             self._bad[i] = 0
             self._good[i] = 0
         self._ema = _NONE  # average in permille of the span (0..1000), _NONE until the first good reading
+        # The same times 8: `ema += (pos - ema) >> 3` would stop up to 7
+        # short of a level it rises to (the shift floors), and a dawn
+        # anchored there reads most of a point dry.
+        self._acc = 0
+        self.pm = 0  # that average, unclamped and with no dead band (the water balance's dawn)
         self._prev_pm = _NONE  # last reading's position (for JUMP), _NONE when it was at a rail
         self._prev_s = 0
         self._stable_n = 0
@@ -246,9 +251,12 @@ class Probe:
             ema = self._ema
             if ema == _NONE:
                 ema = pos
+                self._acc = pos << _EMA_SHIFT
                 self.level = _div(pos, 10)
             else:
-                ema += (pos - ema) >> _EMA_SHIFT
+                acc = self._acc + pos - (self._acc >> _EMA_SHIFT)
+                self._acc = acc
+                ema = acc >> _EMA_SHIFT
                 # Dead band: the smoothed value must be clearly past the
                 # shown one before it moves, so it does not flicker.
                 d = ema - self.level * 10
@@ -257,6 +265,7 @@ class Probe:
             lv = self.level
             self.pct = 0 if lv < 0 else 100 if lv > 100 else lv
             self._ema = ema
+            self.pm = ema
             if self._low_pm == _NONE or ema < self._low_pm:
                 self._low_pm = ema
 
