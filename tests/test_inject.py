@@ -271,4 +271,4 @@ def test_reboots_without_a_wall_clock_keep_watering_by_the_pv_day(fakes, tmp_pat
             used[day] = used.get(day, 0) + r["b"]
     for d in dawns[:3]:
         assert starts_by_day.get(d), "no watering on PV day %d" % d
-        assert used.get(d, 0) <= 3600  # daily_max_s default
+        assert used.get(d, 0) <= 3600 + 1  # daily_max_s default, to the whole second the clock counts
