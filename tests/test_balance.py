@@ -8,8 +8,9 @@ K = STORE * 10
 
 
 def dawn(b, day, pct, good=None, stores=None):
+    """Dawn with readings in percent (the balance takes permille)."""
     n = b.n
-    b.dawn(day * DAY + DAWN, pct, (1 << n) - 1 if good is None else good, stores or [STORE] * n)
+    b.dawn(day * DAY + DAWN, [10 * m for m in pct], (1 << n) - 1 if good is None else good, stores or [STORE] * n)
 
 
 def test_a_dawn_reading_anchors_the_deficit_below_field_capacity():
@@ -66,29 +67,29 @@ def test_after_drainage_a_wet_reading_raises_the_bias_by_at_most_ten_points_a_da
     dawn(b, 0, [75])
     b.watered(0, 30 * K, DAWN + 3600)  # 5 L drain: the soil is at field capacity
     dawn(b, 1, [125])  # no ET by the balance: field capacity reads 125
-    assert b.bias == [10]
+    assert b.bias == [100]  # permille
     b.watered(0, 10 * K, DAY + DAWN + 3600)
     dawn(b, 2, [125])
-    assert b.bias == [20]
+    assert b.bias == [200]
     assert b.d_ml == [0]  # 125 - 20 = 105: past field capacity
 
 
 def test_the_bias_falls_slowly_and_a_far_drier_reading_is_a_bad_probe():
     b = Balance(1)
-    b.bias[0] = 10
+    b.bias[0] = 100  # permille
     dawn(b, 0, [90])
     b.watered(0, 30 * K, DAWN + 3600)
     dawn(b, 1, [97])  # 3 points drier than field capacity should read: salt washed out
-    assert b.bias == [9]
+    assert b.bias == [90]
     assert b.bad == [False]
     b.watered(0, 30 * K, DAY + DAWN + 3600)
     dawn(b, 2, [107])  # within 2 points of the bias: an ET error, not a bias
-    assert b.bias == [9]
+    assert b.bias == [90]
     b.watered(0, 30 * K, 2 * DAY + DAWN + 3600)
-    dawn(b, 3, [80])  # 29 points drier than the bias says: once may be a short refill
+    dawn(b, 3, [92])  # 17 points drier than the bias (9) says: once may be a short refill
     assert b.bad == [False]
     b.watered(0, 30 * K, 3 * DAY + DAWN + 3600)
-    dawn(b, 4, [79])  # twice in a row: the probe drifted
+    dawn(b, 4, [91])  # twice in a row: the probe drifted
     assert b.bad == [True]
     b.clear(0)
     assert (b.bad, b.bias, b.known) == ([False], [0], [False])
@@ -154,7 +155,7 @@ def test_a_failed_probe_plot_follows_the_good_plots_et():
     dawn(b, 2, [70, 80, 80], good=0b110)  # plot 0's probe failed: it keeps its balance
     assert b.et_ml[0] == 10 * K  # the others used the same as before
     dawn(b, 3, [0, 60, 60], good=0b110)  # the others used 20 L: a hot day
-    assert b.et_ml[1] == (3 * 5 * K + 20 * K) // 4
+    assert b.et_ml[1] == (5 * K + 20 * K) // 2  # a running mean of weight 1/2
     assert b.et_ml[0] == 10 * K * (2 * b.et_ml[1]) // (10 * K)
 
 
@@ -167,7 +168,7 @@ def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     b.dusk(DAWN + 12 * 3600)
     dawn(b, 1, [86, 92, 86], good=0b101)
     assert b.et_ml == [4 * K, -1, 4 * K]
-    b.dawn(2 * DAY + DAWN, [0, 0, 82], 0b100, [STORE] * 3, [6 * K, 6 * K, 6 * K])
+    b.dawn(2 * DAY + DAWN, [0, 0, 820], 0b100, [STORE] * 3, [6 * K, 6 * K, 6 * K])
     assert b.et_ml == [6 * K, -1, 4 * K]
 
 
@@ -202,7 +203,7 @@ def test_a_dry_day_that_fell_by_less_than_half_the_et_was_rain_and_teaches_nothi
     dawn(b, 4, [68])  # 4 % of 10: rain in the afternoon
     assert b.et_ml == [10 * K]
     dawn(b, 5, [62])  # a cloudy day's 6 % is ET
-    assert b.et_ml == [(3 * 10 * K + 6 * K) // 4]
+    assert b.et_ml == [(10 * K + 6 * K) // 2]
 
 
 def test_by_dusk_adds_the_rest_of_the_days_et():
@@ -229,3 +230,26 @@ def test_a_watered_day_well_short_of_field_capacity_teaches_et():
     b.watered(0, 30 * K, DAY + DAWN + 3600)
     dawn(b, 2, [90])  # near field capacity: some may have drained
     assert b.et_ml == [10 * K]
+
+
+def test_a_dawn_anchors_to_the_tenth_of_a_point():
+    # The probe's average, not the percent shown with its dead band: a point
+    # is a tenth of a day's fall on a small store.
+    b = Balance(1)
+    b.dawn(DAWN, [705], 1, [STORE])
+    assert b.d_ml == [295 * STORE]
+
+
+def test_a_watered_day_whose_probe_missed_a_quarter_of_the_water_teaches_no_et():
+    # A probe drifting dry misses metered water; taken for ET, that water
+    # would raise the ET, the ET the water, day after day.
+    def season(reading):
+        b = Balance(1)
+        dawn(b, 0, [70])
+        dawn(b, 1, [60])  # 10 L a day
+        b.watered(0, 30 * K, DAY + DAWN + 3600)
+        dawn(b, 2, [reading])  # the balance expects 60 - 10 + 30 = 80
+        return b.et_ml[0]
+
+    assert season(70) == 10 * K  # 10 L of the 30 missed: more than a quarter
+    assert season(78) == (10 * K + 12 * K) // 2  # 2 L: the day used 12 L

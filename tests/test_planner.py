@@ -32,6 +32,11 @@ class State:
         return self.dose_s[plot]
 
 
+def pm(pct):
+    """Readings in percent as the balance takes them at dawn: permille."""
+    return [10 * m for m in pct]
+
+
 def plot_cfg(**over):
     p = {
         "enabled": True, "start_pct": 30, "target_pct": 45, "cycle_s": 600, "soak_s": 1800,
@@ -393,6 +398,7 @@ cfg = {'pump_max_run_s': 1800, 'plots_at_once': 1, 'leach_every_days': 7, 'plots
 p = planner.Planner(3)
 st = St()
 pct = [25, 40, 20]
+pms = [250, 400, 200]  # the same at dawn, permille
 pf = [0, 1, 0]
 soak = [0, 0, 0]
 # Groups: four plots, three at once; riders are picked on the same objects.
@@ -413,7 +419,7 @@ n = 0
 micropython.heap_lock()
 for now in range(1000, 1200):
     if now % 50 == 0:
-        p.dawn(now, pct, 5, cfg)
+        p.dawn(now, pms, 5, cfg)
     pct[0] = 25 + (now % 30)
     pf[2] = now & 1
     r = p.plan(now, 7, pct, pf, 0, st, cfg, soak)
@@ -529,7 +535,7 @@ def test_a_refill_is_sized_by_the_balance_and_the_wetting_front_does_not_end_it(
     # (+30 points): steered by it, the refill would stop after one cycle.
     f = refill_field()
     f.pct = [60]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     runs = water_until_done(f, front_pct=30)
     assert [r[1] for r in runs] == [600, 600, 600, 300]
     assert {r[2] for r in runs} == {codes.R_MOISTURE_LOW}
@@ -541,7 +547,7 @@ def test_a_refill_with_brackish_water_drains_the_leaching_fraction_past_field_ca
     # LR 20 %: 40 L to field capacity, then 40 * 0.2 / 0.8 = 10 L drain.
     f = refill_field(leach_pml=200)
     f.pct = [60]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     water_until_done(f, front_pct=30)
     assert f.st.used_s[0] == 3000
     assert f.p.bal.d_ml[0] == 0
@@ -550,7 +556,7 @@ def test_a_refill_with_brackish_water_drains_the_leaching_fraction_past_field_ca
 def test_no_refill_above_the_start_threshold():
     f = refill_field()
     f.pct = [75]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     p = f.plan()
     assert (p.plot, p.reason) == (NP, codes.R_WET)
 
@@ -564,10 +570,10 @@ def test_a_plot_that_will_pass_its_start_by_dusk_is_refilled_while_the_sun_is_hi
     for et_pct, plot in ((10, 0), (2, NP)):
         f = refill_field()
         f.pct = [75 + et_pct]
-        f.p.dawn(f.now - day, f.pct, 1, f.cfg)
+        f.p.dawn(f.now - day, pm(f.pct), 1, f.cfg)
         f.p.dusk(f.now - day + 12 * 3600)
         f.pct = [75]
-        f.p.dawn(f.now, f.pct, 1, f.cfg)
+        f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
         assert f.p.bal.et_ml[0] == et_pct * 1000
         assert f.p.bal.by_dusk(0, f.now) == (25 + et_pct) * 1000
         assert f.plan().plot == plot
@@ -579,16 +585,16 @@ def test_a_failed_probe_is_watered_on_the_balance_alone():
         p["fallback_s"] = 600  # 10 L a day: no more than the ET it learned
     day = 86400
     f.pct = [90, 90]
-    f.p.dawn(f.now, f.pct, 0b11, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 0b11, f.cfg)
     f.pct = [80, 80]
-    f.p.dawn(f.now + day, f.pct, 0b11, f.cfg)  # both used 10 L yesterday
+    f.p.dawn(f.now + day, pm(f.pct), 0b11, f.cfg)  # both used 10 L yesterday
     f.now += day
     f.pfaults = [codes.F_PROBE_OPEN, 0]
     for m in (70, 60):  # two more days of 10 L of ET, no water
         f.p.dusk(f.now + 12 * 3600)
         f.now += day
         f.pct = [0, m]
-        f.p.dawn(f.now, f.pct, 0b10, f.cfg)
+        f.p.dawn(f.now, pm(f.pct), 0b10, f.cfg)
     # Plot 0 is 20 L + 2 x 10 L = 40 L short by its balance: below its 70 % start.
     assert f.p.bal.d_ml[0] == 40 * 1000
     f.soak[1] = f.now + 600  # plot 1, known to be dry, would go first
@@ -605,14 +611,14 @@ def test_a_failed_probe_plot_uses_at_least_its_configured_fallback_dose_a_day():
     for p in f.cfg["plots"]:
         p["fallback_s"] = 900
     f.pct = [90, 90]
-    f.p.dawn(f.now, f.pct, 0b11, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 0b11, f.cfg)
     f.p.dusk(f.now + 12 * 3600)
     f.pct = [86, 86]
-    f.p.dawn(f.now + day, f.pct, 0b11, f.cfg)
+    f.p.dawn(f.now + day, pm(f.pct), 0b11, f.cfg)
     assert f.p.bal.et_ml == [4000, 4000]
     f.p.dusk(f.now + day + 12 * 3600)
     f.pct = [0, 82]
-    f.p.dawn(f.now + 2 * day, f.pct, 0b10, f.cfg)
+    f.p.dawn(f.now + 2 * day, pm(f.pct), 0b10, f.cfg)
     assert f.p.bal.et_ml == [15000, 4000]
 
 
@@ -621,16 +627,16 @@ def test_a_probe_reading_ever_wetter_at_field_capacity_doubles_the_leaching():
     # capacity than when calibrated, so the leaching falls behind; the
     # refill leaches twice the fraction (5 points are a dawn's error).
     f = refill_field(leach_pml=200)
-    f.p.bal.bias[0] = 20
+    f.p.bal.bias[0] = 200  # permille
     f.pct = [80]  # 80 - 20 = 60 % by the soil
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     water_until_done(f, front_pct=30)
     # 40 L to field capacity, then 40 * 0.4 / 0.6 = 26.7 L drain.
     assert abs(f.st.used_s[0] - 4000) <= 2
     f2 = refill_field(leach_pml=200)
-    f2.p.bal.bias[0] = 4
+    f2.p.bal.bias[0] = 40
     f2.pct = [64]
-    f2.p.dawn(f2.now, f2.pct, 1, f2.cfg)
+    f2.p.dawn(f2.now, pm(f2.pct), 1, f2.cfg)
     water_until_done(f2, front_pct=30)
     assert f2.st.used_s[0] == 3000  # within the error: the fraction as configured
 
@@ -724,14 +730,14 @@ def test_in_weak_sun_a_refill_begins_at_half_the_start_deficit():
     # the sun may not start the pump again today, a plot that short rides.
     f = refill_field()
     f.pct = [85]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     assert f.plan().plot == NP
     f.p.weak_sun = True
     assert f.plan().plot == 0
     f.pct = [86]
     f.p = planner.Planner(1)
     f.p.weak_sun = True
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     assert f.plan().plot == NP
 
 
@@ -764,10 +770,10 @@ def test_the_soak_shrinks_with_a_short_run_and_with_dry_soil():
     assert f.p.soak_s(0, pc, 600) == 1200  # balance not known yet: as configured
     assert f.p.soak_s(0, pc, 150) == 300
     f.pct = [100]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     assert f.p.soak_s(0, pc, 600) == 1200  # at field capacity the full soak
     f.pct = [40]
-    f.p.dawn(f.now + 86400, f.pct, 1, f.cfg)
+    f.p.dawn(f.now + 86400, pm(f.pct), 1, f.cfg)
     # 40 % full: dry soil takes a pulse in at once, so 40 % of the soak.
     assert f.p.soak_s(0, pc, 600) == 480
     assert f.p.soak_s(0, pc, 300) == 240
@@ -778,7 +784,7 @@ def test_a_run_that_moved_no_water_fills_nothing():
     # must not count the expected flow as water in the soil.
     f = refill_field()
     f.pct = [60]
-    f.p.dawn(f.now, f.pct, 1, f.cfg)
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     f.plan()
     before = f.p.bal.d_ml[0]
     f.p.ran(0, 15, f.now + 15, codes.R_MOISTURE_LOW, f.st, 0)

@@ -217,16 +217,37 @@ def test_the_water_balance_learning_survives_a_reset(tmp_path):
     path = str(tmp_path / "state.json")
     st = state.State(2)
     bal = Balance(2)
-    bal.adopt(st.et_ml, st.bias)
+    bal.adopt(st.et_ml, st.bias_pm)
     bal.et_ml[0] = 18000
-    bal.bias[1] = 12
+    bal.bias[1] = 120
     st.mark()
     st.save(path)
     st2 = state.State(2)
     assert st2.load(path) == state.LOADED
     bal2 = Balance(2)
-    bal2.adopt(st2.et_ml, st2.bias)
-    assert (bal2.et_ml, bal2.bias) == ([18000, -1], [0, 12])
-    st2.bias[0] = 99  # not a value the balance writes
-    Balance(2).adopt(st2.et_ml, st2.bias)
-    assert st2.bias == [0, 12]
+    bal2.adopt(st2.et_ml, st2.bias_pm)
+    assert (bal2.et_ml, bal2.bias) == ([18000, -1], [0, 120])
+    st2.bias_pm[0] = 999  # not a value the balance writes
+    Balance(2).adopt(st2.et_ml, st2.bias_pm)
+    assert st2.bias_pm == [0, 120]
+
+
+def test_a_bias_saved_in_points_is_learned_again(tmp_path):
+    # Files from before the bias was kept in permille hold "bias" in points:
+    # read as permille it would be a tenth of itself, so it is left.
+    import json
+
+    path = str(tmp_path / "state.json")
+    st = state.State(2)
+    st.mark()
+    st.save(path)
+    with open(path) as f:
+        d = json.load(f)
+    del d["bias_pm"]
+    d["bias"] = [12, 3]
+    d["et_ml"] = [18000, 9000]
+    with open(path, "w") as f:
+        json.dump(d, f)
+    st2 = state.State(2)
+    assert st2.load(path) == state.LOADED
+    assert (st2.bias_pm, st2.et_ml) == ([0, 0], [18000, 9000])

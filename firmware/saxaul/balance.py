@@ -8,16 +8,24 @@
 # the balance honest where it is honest: before dawn, hours after the last
 # pulse, with no ET.
 #
-# Units: mL over the plot and probe percent; `store_l` (config) converts,
-# k = store_l * 10 mL per percent (0 % air-dry, 100 % field capacity).
+# Units: mL over the plot and probe permille at dawn (the probe's running
+# average without the dead band that steadies the percent shown: a dawn
+# anchors refills and teaches ET, and a point of rounding is a sixth of a
+# day's fall on a small store); `store_l` (config) converts, k = store_l mL
+# per permille (0 air-dry, 1000 field capacity). By day `probe()` takes the
+# percent.
 # - Deficit `d_ml`: water below field capacity. It grows with the day's ET,
 #   spread over the day as the sun runs (a parabola from dawn to dusk, the
 #   day length seen yesterday), and falls with each run's metered water; what
 #   would take it below 0 drains (and takes salt with it).
 # - Dawn: the reading anchors the deficit, d = (100 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
-#   mean (weight 1/4); so does a watered day that stayed well short of field
-#   capacity (fall plus water). Other watered days would need to know how
+#   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
+#   it by a fifth, and every refill falls short by that much, which is the
+#   leaching water); so does a watered day that stayed well short of field
+#   capacity (fall plus water), unless the probe missed a quarter of the
+#   metered water (a probe drifting dry would make that water ET, the ET
+#   more water, and so on). Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
 #   once watered: their days may raise the ET, not lower it. The balance
@@ -28,13 +36,14 @@
 #   counted and the probe missed) the balance knows the deficit at the next
 #   dawn better than the probe (field capacity, then the ET since); the
 #   difference is what salt or drift add to the reading. Salt only reads
-#   wetter, so the bias climbs (10 points a dawn at most), falls by a point
-#   when a learned bias washes out, and never goes below 0: a reading a
+#   wetter, so the bias (permille) climbs (10 points a dawn at most), falls
+#   by a point a dawn when a learned bias washes out, and never goes below 0: a reading a
 #   little drier is more likely a refill that fell short (`store_l` or ET
 #   guessed low) than a dry-reading probe. If a refill fell short of field
 #   capacity the estimate comes out low by the shortfall less the leaching
 #   water, so it settles from below: toward more water, never less. Two
-#   dawns in a row 20 points drier than that mark the probe bad.
+#   dawns in a row 15 points drier than that mark the probe bad (a probe
+#   drifting a point a day over-waters for every day it goes unnoticed).
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
 #   (same sun, same air), and never below a floor the caller gives (the
@@ -49,17 +58,17 @@ from micropython import const
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
 _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
-_BIAS_MAX = const(60)  # percent: a larger offset is a failed probe, not salt
-_BIAS_STEP = const(10)  # percent a dawn may raise the bias
-_BIAS_BAND = const(2)  # percent: a dawn's ET error, not a bias to follow down
-_DRIFT = const(20)  # percent drier than the bias after drainage: the probe is wrong
-_MISS = const(15)  # percent of metered water a dawn reading may miss before it is questioned
-_FC_NEAR = const(97)  # percent: a dawn this wet may still be draining
-# Percent below which the plants are short of water and use less than they
+_BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
+_BIAS_STEP = const(100)  # permille a dawn may raise the bias
+_BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
+_DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a hot day's ET error is under 11)
+_MISS = const(150)  # permille of the store a dawn reading may miss of the metered water before it is questioned
+_FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
+# Permille below which the plants are short of water and use less than they
 # will once watered (FAO-56: ET falls past p = 0.5-0.6 of TAW, and TAW is
 # about 0.7 of the air-dry to field capacity span): such days teach no ET.
-_STRESS = const(55)
-_WET_LEARN = const(80)  # percent: a watered day below this at both dawns drained nothing
+_STRESS = const(550)
+_WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
 
 
@@ -68,7 +77,7 @@ class Balance:
         self.n = n_plots
         self.d_ml = [0] * n_plots  # deficit below field capacity, mL
         self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned yet)
-        self.bias = [0] * n_plots  # percent the probe reads above the truth
+        self.bias = [0] * n_plots  # permille the probe reads above the truth
         self.known = [False] * n_plots  # anchored once
         self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
         self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
@@ -128,19 +137,21 @@ class Balance:
                 self.d_ml[i] += x >> 9
                 self._frac[i] = x & 511
 
-    def dawn(self, now_s, pct, good, stores, floors=None):
+    def dawn(self, now_s, pm, good, stores, floors=None):
         """Anchor every plot whose probe is good (bit i of `good`) to its reading now.
 
-        `floors[i]`, mL, is the least daily ET of a plot on its balance alone.
+        `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
+        `store_l`. `floors[i]`, mL, is the least daily ET of a plot on its
+        balance alone.
         """
         self.advance(now_s)
         self.day = True
         self._dawns += 1
         self._dawn_s = now_s
         for i in range(self.n):
-            k = stores[i] * 10
+            k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
-                self._anchor(i, pct[i], k)
+                self._anchor(i, pm[i], k)
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
@@ -174,7 +185,7 @@ class Balance:
     def _anchor(self, i, m, k):
         pred = self.d_ml[i]
         check = self._full[i]
-        if self._irr_ml[i] > 0 and (100 + self.bias[i] - m) * k - pred > _MISS * k:
+        if self._irr_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > _MISS * k:
             # The meter counted water that the probe never saw: the soil
             # drained it (the probe reads dry at field capacity) or the probe
             # is wrong. Either way the balance is the better witness.
@@ -189,7 +200,7 @@ class Balance:
             # bias would shorten the next refill further. A reading far
             # drier than field capacity allows is a probe gone wrong (drift,
             # a cracked seal), when the ET behind the balance is fresh.
-            b = m - 100 + pred // k
+            b = m - 1000 + pred // k
             o = self.bias[i]
             if b > o - _DRIFT:
                 self._strikes[i] = 0
@@ -202,7 +213,7 @@ class Balance:
             if b > o:
                 self.bias[i] = b if b < o + _BIAS_STEP else o + _BIAS_STEP
             elif b < o - _BIAS_BAND and o > 0:
-                self.bias[i] = o - 1  # the salt it learned is washing out
+                self.bias[i] = o - 10 if o > 10 else 0  # the salt it learned is washing out
             if self.bias[i] > _BIAS_MAX:
                 self.bias[i] = _BIAS_MAX
         d0 = self._dawn_m[i]
@@ -210,7 +221,9 @@ class Balance:
             d0 -= self.bias[i]
             mc = m - self.bias[i]
             irr = self._irr_ml[i]
-            if d0 < _FC_NEAR if irr == 0 else (d0 < _WET_LEARN and mc < _WET_LEARN):
+            if irr and self.et_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > irr >> 2:
+                pass  # the probe missed a quarter of the metered water: a fault, not ET
+            elif d0 < _FC_NEAR if irr == 0 else (d0 < _WET_LEARN and mc < _WET_LEARN):
                 # Nothing can have drained (no water, or water that left
                 # the soil well short of field capacity at both dawns): the
                 # reading's fall and the water given are what the plants
@@ -226,9 +239,9 @@ class Balance:
                 elif e < 0 or mc >= _STRESS or et > e:
                     # Plants short of water use less than they will once
                     # watered: such a day may raise the ET, not lower it.
-                    self.et_ml[i] = et if e < 0 else (3 * e + et) // 4
+                    self.et_ml[i] = et if e < 0 else (e + et) // 2
                     self._et_dawn[i] = self._dawns
-        d = (100 + self.bias[i] - m) * k
+        d = (1000 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
@@ -266,10 +279,12 @@ class Balance:
         A drier reading than the balance raises the deficit: the balance's
         ET may be low (the first days, a hot spell). The balance then is
         the probe's, and cannot check the probe's bias at the next dawn.
+        `m` is the reading in percent (its dead band is a point, and a day's
+        fall is tens of them).
         """
         if self.known[i] and (self._irr_ml[i] > 0 or now_s - self._last_s[i] < _EQ_S):
             return  # watered today: the next dawn weighs the probe against the meter
-        d = (100 + self.bias[i] - m) * store_l * 10
+        d = (1000 + self.bias[i] - 10 * m) * store_l
         if d > self.d_ml[i] or not self.known[i]:
             self.d_ml[i] = d if d > 0 else 0
             self.known[i] = True

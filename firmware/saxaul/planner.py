@@ -432,7 +432,7 @@ class Planner:
             if bal.by_dusk(i, now_s) < (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0):
                 return 0  # not below start_pct (half-way in weak sun) before dusk
             pml = pc["leach_pml"]
-            b = bal.bias[i]
+            b = bal.bias[i] // 10  # permille -> points
             if pml > 0 and b > _SALT_PCT and m is not None:
                 # The probe reads wetter at field capacity than when it was
                 # calibrated, by more than a dawn's error: salt is building
@@ -480,8 +480,11 @@ class Planner:
                 t = t * wet // 100
         return t
 
-    def dawn(self, now_s, pct, good, cfg):
-        """A new day: anchor the balance of the plots whose probes are good (bit i of `good`)."""
+    def dawn(self, now_s, pm, good, cfg):
+        """A new day: anchor the balance of the plots whose probes are good (bit i of `good`).
+
+        `pm[i]`: each probe's average in permille of its span, unclamped.
+        """
         plots = cfg["plots"]
         stores = self._stores
         floors = self._floors
@@ -489,7 +492,7 @@ class Planner:
             pc = plots[i]
             stores[i] = self.k_ml(pc) // 10
             floors[i] = pc["fallback_s"] * pc["flow_ml_min"] // 60  # the daily fallback dose
-        self.bal.dawn(now_s, pct, good, stores, floors)
+        self.bal.dawn(now_s, pm, good, stores, floors)
 
     def dusk(self, now_s):
         self.bal.dusk(now_s)

@@ -14,7 +14,7 @@ _VERSION = const(1)
 _SCALARS = ("boot", "day", "night_seen", "dry_tries", "gfaults")
 _LISTS = ("used_s", "since_leach_s", "leach_day", "fallback_day")
 # Added later: a file without them loads, they start again.
-_LEARNED = ("dose_s", "ref_s", "dose_n", "et_ml", "bias")
+_LEARNED = ("dose_s", "ref_s", "dose_n", "et_ml", "bias_pm")
 _DOSE_DAYS = const(8)  # daily run time average: weight 1/8, about the last week and a half
 _LEARN_DAYS = const(7)  # good days before the learned dose is trusted over fallback_s
 
@@ -38,7 +38,9 @@ class State:
         # The water balance's learning (balance.py shares these lists): weeks
         # of dawns that a reset must not throw away.
         self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned)
-        self.bias = [0] * n_plots  # probe bias at field capacity, points
+        # The probe's bias at field capacity, permille (a file from before
+        # it was permille has "bias", in points: it is left and learned again).
+        self.bias_pm = [0] * n_plots
         self._dirty = False
         self.reset()
 
@@ -61,7 +63,7 @@ class State:
             self.ref_s[i] = -1
             self.dose_n[i] = 0
             self.et_ml[i] = -1
-            self.bias[i] = 0
+            self.bias_pm[i] = 0
 
     def mark(self):
         """Something changed that must survive a reset: the next save() writes."""
