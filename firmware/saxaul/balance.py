@@ -18,7 +18,7 @@
 #   spread over the day as the sun runs (a parabola from dawn to dusk, the
 #   day length seen yesterday), and falls with each run's metered water; what
 #   would take it below 0 drains (and takes salt with it).
-# - Dawn: the reading anchors the deficit, d = (100 + bias - m) k. A day
+# - Dawn: the reading anchors the deficit, d = (1000 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
 #   it by a fifth, and every refill falls short by that much, which is the
@@ -36,10 +36,10 @@
 #   counted and the probe missed) the balance knows the deficit at the next
 #   dawn better than the probe (field capacity, then the ET since); the
 #   difference is what salt or drift add to the reading. Salt only reads
-#   wetter, so the bias (permille) climbs (10 points a dawn at most), falls
-#   by a point a dawn when a learned bias washes out, and never goes below 0: a reading a
-#   little drier is more likely a refill that fell short (`store_l` or ET
-#   guessed low) than a dry-reading probe. If a refill fell short of field
+#   wetter, so the bias (permille) climbs (10 points a dawn at most),
+#   falls by a point a dawn when a learned bias washes out, and never goes
+#   below 0: a reading a little drier is more likely a refill that fell
+#   short (`store_l` or ET guessed low) than a dry-reading probe. If a refill fell short of field
 #   capacity the estimate comes out low by the shortfall less the leaching
 #   water, so it settles from below: toward more water, never less. Two
 #   dawns in a row 15 points drier than that mark the probe bad (a probe
@@ -61,7 +61,7 @@ _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
 _BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
-_DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a hot day's ET error is under 11)
+_DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a heat wave's ET error reached 11)
 _MISS = const(150)  # permille of the store a dawn reading may miss of the metered water before it is questioned
 _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
 # Permille below which the plants are short of water and use less than they

@@ -163,7 +163,6 @@ class Probe:
         # short of a level it rises to (the shift floors), and a dawn
         # anchored there reads most of a point dry.
         self._acc = 0
-        self.pm = 0  # that average, unclamped and with no dead band (the water balance's dawn)
         self._prev_pm = _NONE  # last reading's position (for JUMP), _NONE when it was at a rail
         self._prev_s = 0
         self._stable_n = 0
@@ -218,6 +217,12 @@ class Probe:
                     self.faults &= ~bit
                     self._good[i] = 0
 
+    @property
+    def pm(self):
+        """The average, permille of the span, unclamped and with no dead band
+        (what the water balance's dawn takes); -1 before the first good reading."""
+        return self._ema
+
     def update(self, mv, now_s, plot_cfg, wetting=False):
         """One reading (millivolts at the pin, median of the board's reads).
 
@@ -265,7 +270,6 @@ class Probe:
             lv = self.level
             self.pct = 0 if lv < 0 else 100 if lv > 100 else lv
             self._ema = ema
-            self.pm = ema
             if self._low_pm == _NONE or ema < self._low_pm:
                 self._low_pm = ema
 
