@@ -253,3 +253,24 @@ def test_a_watered_day_whose_probe_missed_a_quarter_of_the_water_teaches_no_et()
 
     assert season(70) == 10 * K  # 10 L of the 30 missed: more than a quarter
     assert season(78) == (10 * K + 12 * K) // 2  # 2 L: the day used 12 L
+
+
+def test_a_refill_that_stopped_short_of_field_capacity_teaches_et_near_it():
+    # A watered day teaches ET only when nothing can have drained: well
+    # below field capacity at both dawns, or after a refill that stopped
+    # 10 points short on purpose (the planner's, when ET is a week old).
+    def day(short):
+        b = Balance(1)
+        dawn(b, 0, [85])
+        b.et_ml[0] = 5 * K
+        b.short[0] = short
+        b.watered(0, 10 * K, DAWN + 3600)  # 15 L short: the balance expects 90 by the next dawn
+        dawn(b, 1, [88])  # 2 % drier: the day used 7 L
+        return b.et_ml[0]
+
+    assert day(False) == 5 * K  # 85 %: it may have drained
+    assert day(True) == (5 * K + 7 * K) // 2
+    b = Balance(1)
+    b.short[0] = True
+    dawn(b, 0, [90])
+    assert b.short == [False]  # a dawn ends it

@@ -23,8 +23,10 @@
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
 #   it by a fifth, and every refill falls short by that much, which is the
 #   leaching water); so does a watered day that stayed well short of field
-#   capacity (fall plus water), unless the probe missed a quarter of the
-#   metered water (a probe drifting dry would make that water ET, the ET
+#   capacity, or whose refill stopped short of it on purpose (`short`: the
+#   planner's, once a plot watered daily has gone a week without a dry
+#   day), as the fall plus the water, unless the probe missed a quarter of
+#   the metered water (a probe drifting dry would make that water ET, the ET
 #   more water, and so on). Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
@@ -84,6 +86,7 @@ class Balance:
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
+        self.short = [False] * n_plots  # a refill since the last dawn stopped short of field capacity on purpose
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
         self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
@@ -167,6 +170,7 @@ class Balance:
                         self.et_ml[i] = self._et_own[i] * o // r
             self._irr_ml[i] = 0
             self._full[i] = False
+            self.short[i] = False
         if floors is None:
             return
         for i in range(self.n):
@@ -223,7 +227,7 @@ class Balance:
             irr = self._irr_ml[i]
             if irr and self.et_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > irr >> 2:
                 pass  # the probe missed a quarter of the metered water: a fault, not ET
-            elif d0 < _FC_NEAR if irr == 0 else (d0 < _WET_LEARN and mc < _WET_LEARN):
+            elif (d0 < _WET_LEARN and mc < _WET_LEARN) or (d0 < _FC_NEAR and (irr == 0 or self.short[i] and mc < _FC_NEAR)):
                 # Nothing can have drained (no water, or water that left
                 # the soil well short of field capacity at both dawns): the
                 # reading's fall and the water given are what the plants
@@ -245,6 +249,10 @@ class Balance:
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
+
+    def stale(self, i):
+        """No day has taught plot i's ET for a week (it is watered every day)."""
+        return self.et_ml[i] > 0 and self._dawns - self._et_dawn[i] > _ET_FRESH
 
     def by_dusk(self, i, now_s):
         """The deficit plot i will have at dusk if it gets no more water, mL."""

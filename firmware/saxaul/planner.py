@@ -6,8 +6,12 @@
 #   (so the pump starts while the sun is high, not in the evening), it gets what
 #   brings it to `target_pct`, or with salty water to field capacity plus the
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
-#   counted in metered mL. The probe anchors the balance at dawn and does not
-#   end the refill: it reads the front of each pulse. A failed probe's plot
+#   counted in metered mL. A plot watered every day has no dry day to teach
+#   its ET: once its ET is a week old, a refill stops 10 points short of
+#   field capacity instead, with no leaching (not in weak sun, where every
+#   litre counts), and the next dawn teaches the ET (balance.py). The
+#   probe anchors the balance at dawn and does not end the refill: it reads
+#   the front of each pulse. A failed probe's plot
 #   goes on with its balance on ET alone (R_FALLBACK), an ET never below
 #   its `fallback_s` dose a day. The rules below
 #   (episodes to the target by the probe, a leaching dose every
@@ -81,6 +85,7 @@ from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_PLOTS, HARD_MAX_RUN_S
 _MIN_RUN_S = const(10)  # shorter runs are skipped (OpenSprinkler, FIELD-NOTES)
 _SALT_PCT = const(5)  # probe bias (points) within a dawn's error: not salt yet
 _SALT_SPAN = const(15)  # points of bias past it that double the leaching fraction
+_LEARN_PCT = const(90)  # a refill that teaches ET stops here: 10 points below field capacity drain nothing
 _FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is at field capacity
 _NONE_KEY = const(-1)
 # Ranking of plots that do not run, for the reason shown: a plot that wants
@@ -142,6 +147,7 @@ class Planner:
         self._flat = [0] * n_plots  # cycles in a row that did not raise the reading
         self.bal = Balance(n_plots)  # the water balance of plots with a known store_l
         self._refilling = [False] * n_plots
+        self._learn = [False] * n_plots  # the refill under way stops short to teach ET
         self._leach_ml = [0] * n_plots  # water still to drain past field capacity in it
         self._flow = [0] * n_plots  # expected mL/min of each plot, for runs with no meter
         self._man_plot = NO_PLOT
@@ -444,7 +450,15 @@ class Planner:
                 pml = 900  # LR above 0.9 is a configuration error, not a dose
             self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
             self._refilling[i] = True
-        if pc["leach_pml"] > 0:
+            # Watered every day, the plot has no dry day to teach its ET,
+            # and a stale ET hides in the bias. Once a week such a refill
+            # stops 10 points short of field capacity: nothing drains, and
+            # the next dawn's reading teaches the ET (the leaching waits a day).
+            self._learn[i] = m is not None and bal.stale(i) and not self.weak_sun
+        if self._learn[i]:
+            bal.short[i] = True
+            left = d - (100 - _LEARN_PCT) * k
+        elif pc["leach_pml"] > 0:
             left = d + self._leach_ml[i]  # field capacity, then the leaching water
         else:
             left = d - (100 - pc["target_pct"]) * k
