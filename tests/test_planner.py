@@ -570,6 +570,23 @@ def test_a_plot_without_a_dry_day_for_a_week_gets_a_refill_that_stops_short_and_
         assert f.p.bal.short == [short]
 
 
+def test_the_leaching_water_a_short_refill_left_comes_with_the_next_refill():
+    f = refill_field(leach_pml=200)
+    f.pct = [60]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    f.p.bal.et_ml[0] = 1
+    f.p.bal._dawns += 8  # ET a week old: this refill stops short
+    water_until_done(f, front_pct=30)
+    assert f.st.used_s[0] == 1800  # 30 L to 90 %, the 10 L of leaching owed
+    f.now += 86400
+    f.pct = [60]  # a hot day: 30 L used since
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    f.p.bal._et_dawn[0] = f.p.bal._dawns  # the short refill taught the ET
+    water_until_done(f, front_pct=30)
+    # 40 L to field capacity, its own 10 L to drain, and the 10 L owed.
+    assert f.st.used_s[0] == 1800 + 3600  # 60 L at 1 L/min
+
+
 def test_no_refill_above_the_start_threshold():
     f = refill_field()
     f.pct = [75]

@@ -8,8 +8,9 @@
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
 #   counted in metered mL. A plot watered every day has no dry day to teach
 #   its ET: once its ET is a week old, a refill stops 10 points short of
-#   field capacity instead, with no leaching (not in weak sun, where every
-#   litre counts), and the next dawn teaches the ET (balance.py). The
+#   field capacity instead, its leaching water left to the next refill (not
+#   in weak sun, where every litre counts), and the next dawn teaches the
+#   ET (balance.py). The
 #   probe anchors the balance at dawn and does not end the refill: it reads
 #   the front of each pulse. A failed probe's plot
 #   goes on with its balance on ET alone (R_FALLBACK), an ET never below
@@ -148,6 +149,7 @@ class Planner:
         self.bal = Balance(n_plots)  # the water balance of plots with a known store_l
         self._refilling = [False] * n_plots
         self._learn = [False] * n_plots  # the refill under way stops short to teach ET
+        self._owed_ml = [0] * n_plots  # leaching water such a refill left to the next
         self._leach_ml = [0] * n_plots  # water still to drain past field capacity in it
         self._flow = [0] * n_plots  # expected mL/min of each plot, for runs with no meter
         self._man_plot = NO_PLOT
@@ -453,8 +455,14 @@ class Planner:
             # Watered every day, the plot has no dry day to teach its ET,
             # and a stale ET hides in the bias. Once a week such a refill
             # stops 10 points short of field capacity: nothing drains, and
-            # the next dawn's reading teaches the ET (the leaching waits a day).
+            # the next dawn's reading teaches the ET. Its leaching water
+            # comes with the next refill.
             self._learn[i] = m is not None and bal.stale(i) and not self.weak_sun
+            if self._learn[i]:
+                self._owed_ml[i] = self._leach_ml[i]
+            else:
+                self._leach_ml[i] += self._owed_ml[i]
+                self._owed_ml[i] = 0
         if self._learn[i]:
             bal.short[i] = True
             left = d - (100 - _LEARN_PCT) * k
