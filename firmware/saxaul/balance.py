@@ -21,8 +21,8 @@
 # - Dawn: the reading anchors the deficit, d = (1000 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
-#   it by a fifth, and every refill falls short by that much, which is the
-#   leaching water); so does a watered day that stayed well short of field
+#   it, and every refill falls short by the lag, which is the leaching
+#   water); so does a watered day that stayed well short of field
 #   capacity, or whose refill stopped short of it on purpose (`short`: the
 #   planner's, once a plot watered daily has gone a week without a dry
 #   day), as the fall plus the water, unless the probe missed a quarter of
@@ -208,7 +208,7 @@ class Balance:
             o = self.bias[i]
             if b > o - _DRIFT:
                 self._strikes[i] = 0
-            elif self._dawns - self._et_dawn[i] <= _ET_FRESH:
+            elif self._fresh(i):
                 # Twice in a row: one short refill (a guessed store, a hot
                 # day) can look like this once.
                 self._strikes[i] += 1
@@ -250,9 +250,12 @@ class Balance:
         self.known[i] = True
         self._dawn_m[i] = m
 
+    def _fresh(self, i):
+        return self._dawns - self._et_dawn[i] <= _ET_FRESH
+
     def stale(self, i):
         """No day has taught plot i's ET for a week (it is watered every day)."""
-        return self.et_ml[i] > 0 and self._dawns - self._et_dawn[i] > _ET_FRESH
+        return self.et_ml[i] > 0 and not self._fresh(i)
 
     def by_dusk(self, i, now_s):
         """The deficit plot i will have at dusk if it gets no more water, mL."""

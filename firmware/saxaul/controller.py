@@ -56,7 +56,7 @@ class Controller:
         self.seq = pump.Sequencer(n)
         self.pct = [0] * n
         self.level = [0] * n  # the same, unclamped (past the calibration points)
-        self.level_pm = [0] * n  # the probes' averages, permille, no dead band
+        self._dawn_pm = [0] * n  # the probes' averages at dawn, permille, no dead band
         self._read_mask = 0  # plots whose probe has been read since boot
         self.pfaults = [0] * n
         self._pf_seen = [0] * n
@@ -248,7 +248,6 @@ class Controller:
                 self.pfaults[i] = f
                 self.pct[i] = pr.pct
                 self.level[i] = pr.level
-                self.level_pm[i] = pr.pm
                 self._read_mask |= 1 << i
 
     def _gate(self, now, tank):
@@ -342,7 +341,10 @@ class Controller:
         for i in range(self.n):
             if not self.pfaults[i] & codes.F_PROBE_ANY:
                 good |= 1 << i
-        self.planner.dawn(self.now_s, self.level_pm, good & self._read_mask, self.cfg)
+        pm = self._dawn_pm
+        for i in range(self.n):
+            pm[i] = self.probes[i].pm
+        self.planner.dawn(self.now_s, pm, good & self._read_mask, self.cfg)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)

@@ -10,11 +10,10 @@
 #   its ET: once its ET is a week old, a refill stops 10 points short of
 #   field capacity instead, its leaching water left to the next refill (not
 #   in weak sun, where every litre counts), and the next dawn teaches the
-#   ET (balance.py). The
-#   probe anchors the balance at dawn and does not end the refill: it reads
-#   the front of each pulse. A failed probe's plot
-#   goes on with its balance on ET alone (R_FALLBACK), an ET never below
-#   its `fallback_s` dose a day. The rules below
+#   ET (balance.py). The probe anchors the balance at dawn and does not end
+#   the refill: it reads the front of each pulse. A failed probe's plot goes
+#   on with its balance on ET alone (R_FALLBACK), an ET never below its
+#   `fallback_s` dose a day. The rules below
 #   (episodes to the target by the probe, a leaching dose every
 #   `leach_every_days`, a learned fallback dose) are for a plot whose store
 #   is unknown (`store_l` 0).
@@ -464,7 +463,6 @@ class Planner:
                 self._leach_ml[i] += self._owed_ml[i]
                 self._owed_ml[i] = 0
         if self._learn[i]:
-            bal.short[i] = True
             left = d - (100 - _LEARN_PCT) * k
         elif pc["leach_pml"] > 0:
             left = d + self._leach_ml[i]  # field capacity, then the leaching water
@@ -554,6 +552,8 @@ class Planner:
         drained = self.bal.watered(plot, ml, now_s)
         if self._refilling[plot]:
             self._leach_ml[plot] -= drained if drained < self._leach_ml[plot] else self._leach_ml[plot]
+            if self._learn[plot]:
+                self.bal.short[plot] = True  # it stops short on purpose: the next dawn may learn from it
         if reason == R_MOISTURE_LOW:
             self._ran[plot] = True
         if reason == R_LEACH and self._fill_day[plot] >= 0:
