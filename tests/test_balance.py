@@ -274,3 +274,35 @@ def test_a_refill_that_stopped_short_of_field_capacity_teaches_et_near_it():
     b.short[0] = True
     dawn(b, 0, [90])
     assert b.short == [False]  # a dawn ends it
+
+
+def test_a_failed_plot_follows_only_the_plots_whose_probes_are_good():
+    # Plot 1's probe fails too, and its balance takes its 20 L floor: that is
+    # no measurement of the weather, and plot 0 (failed first) must not
+    # follow it. The good plot 2 used the same as before: so does plot 0.
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    dawn(b, 1, [80, 85, 85])  # ET 10, 5, 5 L
+    floors = [0, 20 * K, 0]
+    b.dawn(2 * DAY + DAWN, [0, 800, 800], 0b110, [STORE] * 3, floors)
+    b.dawn(3 * DAY + DAWN, [0, 0, 750], 0b100, [STORE] * 3, floors)
+    b.dawn(4 * DAY + DAWN, [0, 0, 700], 0b100, [STORE] * 3, floors)
+    assert b.et_ml == [10 * K, 20 * K, 5 * K]
+
+
+def test_a_failed_plots_floor_falls_as_the_season_cools():
+    # Plot 0 learned 4 L a day before its probe failed; its floor (the
+    # fallback dose) is 8 L, the need of the hot months. The good plot's ET
+    # climbs from 4 to 10 L, then falls to 6: plot 0 follows it, 4 -> 10 -> 6,
+    # and the floor falls with it (8 L x 6 / 10), so it does not hold a
+    # cooling plot at the hot months' rate.
+    b = Balance(2)
+    floors = [8 * K, 8 * K]
+    dawn(b, 0, [96, 96])
+    dawn(b, 1, [92, 92])
+    assert b.et_ml == [4 * K, 4 * K]
+    ets = []
+    for day, m in ((2, 76), (3, 70), (4, 66)):  # 16, 6, 4 L: a mean of 10, 8, 6
+        b.dawn(day * DAY + DAWN, [0, 10 * m], 0b10, [STORE] * 2, floors)
+        ets.append((b.et_ml[0], b.et_ml[1]))
+    assert ets == [(10 * K, 10 * K), (8 * K, 8 * K), (6 * K, 6 * K)]

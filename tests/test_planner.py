@@ -636,6 +636,32 @@ def test_a_failed_probe_is_watered_on_the_balance_alone():
     assert (p.plot, p.reason) == (0, codes.R_FALLBACK)
 
 
+def test_a_failed_probe_plot_refills_when_a_refill_fits_its_daily_cap():
+    # Its balance runs open loop now: a refill that the daily cap spreads
+    # over days adds up the ET's error while the soil drains, and there is no
+    # dry day to wait for. With a 20 min cap (20 L), plot 0 refills once a
+    # refill is 15 L (three quarters of it), long before its 70 % start
+    # (30 L); plot 1, its probe good, waits for its start.
+    f = refill_field(n=2)
+    day = 86400
+    for p in f.cfg["plots"]:
+        p.update(daily_max_s=1200, fallback_s=60)
+    for d, m in enumerate((96, 91)):
+        f.pct = [m, m]
+        f.p.dawn(f.now + d * day, pm(f.pct), 0b11, f.cfg)
+        f.p.dusk(f.now + d * day + 12 * 3600)
+    assert f.p.bal.et_ml == [5000, 5000]
+    f.now += 2 * day
+    f.pct = [0, 86]
+    f.pfaults = [codes.F_PROBE_OPEN, 0]
+    f.p.dawn(f.now, pm(f.pct), 0b10, f.cfg)
+    assert f.p.bal.by_dusk(0, f.now) == f.p.bal.by_dusk(1, f.now) == 19000
+    p = f.plan()
+    assert (p.plot, p.reason) == (0, codes.R_FALLBACK)
+    f.soak[0] = f.now + 600
+    assert f.plan().plot == NP  # plot 1 is not below its start by dusk
+
+
 def test_a_failed_probe_plot_uses_at_least_its_configured_fallback_dose_a_day():
     # Its ET was learned at 4 L a day in spring; nothing corrects the
     # balance now, so the configured daily fallback dose (15 min at 1 L/min)

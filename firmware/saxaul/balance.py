@@ -48,10 +48,15 @@
 #   drifting a point a day over-waters for every day it goes unnoticed).
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
-#   (same sun, same air), and never below a floor the caller gives (the
-#   plot's daily fallback dose): the ET it learned is likely low (a plot
-#   refilled every day has few dry days to learn from, the season warms)
-#   and nothing corrects it now.
+#   (same sun, same air). That move is a chained index: each dawn it moves
+#   as the summed ET of the plots that were good on both sides of the dawn,
+#   so a probe failing (or a failed plot's own estimate) does not move it.
+#   It never goes below a floor the caller gives (the plot's daily fallback
+#   dose), since the ET it learned is likely low (a plot refilled every day
+#   has few dry days to learn from, the season warms) and nothing corrects
+#   it now. The dose is the need of the season's hot months: the floor
+#   falls with the index below its highest (September), or it would water
+#   a cooling plot at July's rate.
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -71,6 +76,7 @@ _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
 # about 0.7 of the air-dry to field capacity span): such days teach no ET.
 _STRESS = const(550)
 _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
+_IDX_BITS = const(10)  # the ET index's unit
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
 
 
@@ -90,7 +96,12 @@ class Balance:
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
         self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
-        self._et_ref = [0] * n_plots  # the other plots' summed ET then
+        self._et_ref = [0] * n_plots  # the ET index then
+        # The season's ET index (1 << _IDX_BITS at boot): each dawn it moves
+        # as the ET of the plots that were good on both sides of it moved,
+        # so a probe that fails does not move it. `_idx_top`: its highest.
+        self._idx = 1 << _IDX_BITS
+        self._idx_top = 1 << _IDX_BITS
         self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
         self._dawns = 0
         self._t_s = -1  # ET accounted up to here
@@ -151,40 +162,46 @@ class Balance:
         self.day = True
         self._dawns += 1
         self._dawn_s = now_s
+        was = 0
+        before = 0
         for i in range(self.n):
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
+                if self.et_ml[i] > 0:
+                    was |= 1 << i
+                    before += self.et_ml[i]
                 self._anchor(i, pm[i], k)
+        after = 0
+        for i in range(self.n):
+            if (was >> i) & 1:
+                after += self.et_ml[i]
+        if before > 0 and after > 0:
+            x = (self._idx * after + (before >> 1)) // before  # rounded: a floor would sink it a little every dawn
+            self._idx = x if x > 16 else 16
+            if self._idx > self._idx_top:
+                self._idx_top = self._idx
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
             if (good >> i) & 1:
                 self._et_own[i] = self.et_ml[i]
-                self._et_ref[i] = self._others(i)
+                self._et_ref[i] = self._idx
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a faulted day
-                r = self._et_ref[i]
-                if r > 0 and self._et_own[i] > 0:
-                    o = self._others(i)
-                    if o > 0:
-                        self.et_ml[i] = self._et_own[i] * o // r
+                if self._et_ref[i] > 0 and self._et_own[i] > 0:
+                    self.et_ml[i] = self._et_own[i] * self._idx // self._et_ref[i]
             self._irr_ml[i] = 0
             self._full[i] = False
             self.short[i] = False
         if floors is None:
             return
         for i in range(self.n):
-            # After the loop above: a floor is no measurement, and the other
-            # plots' references are taken from what was learned.
-            if stores[i] > 0 and not (good >> i) & 1 and 0 < self.et_ml[i] < floors[i]:
-                self.et_ml[i] = floors[i]
-
-    def _others(self, i):
-        t = 0
-        for j in range(self.n):
-            if j != i and self.et_ml[j] > 0:
-                t += self.et_ml[j]
-        return t
+            # The floor is the dose of the season's hot months: as the
+            # season cools (the index falls below its top) it falls too.
+            if stores[i] > 0 and not (good >> i) & 1 and self.et_ml[i] > 0:
+                f = floors[i] * self._idx // self._idx_top
+                if self.et_ml[i] < f:
+                    self.et_ml[i] = f
 
     def _anchor(self, i, m, k):
         pred = self.d_ml[i]

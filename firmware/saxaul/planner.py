@@ -13,7 +13,10 @@
 #   ET (balance.py). The probe anchors the balance at dawn and does not end
 #   the refill: it reads the front of each pulse. A failed probe's plot goes
 #   on with its balance on ET alone (R_FALLBACK), an ET never below its
-#   `fallback_s` dose a day. The rules below
+#   `fallback_s` dose a day in the hot months (balance.py). It has no dry day
+#   to wait for, and an open-loop refill that the daily cap spreads over days
+#   adds up the ET's error while the soil drains: its refill begins as soon
+#   as one would fill three quarters of a day's cap. The rules below
 #   (episodes to the target by the probe, a leaching dose every
 #   `leach_every_days`, a learned fallback dose) are for a plot whose store
 #   is unknown (`store_l` 0).
@@ -436,9 +439,21 @@ class Planner:
         k = pc["store_l"] * 10
         d = bal.d_ml[i]
         if not self._refilling[i]:
-            if bal.by_dusk(i, now_s) < (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0):
-                return 0  # not below start_pct (half-way in weak sun) before dusk
+            start = (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0)
             pml = pc["leach_pml"]
+            if m is None:
+                # No probe: no dry day to wait for (nothing learns from
+                # it now), and an open-loop refill spread over days by the
+                # daily cap adds up the balance's errors: a refill that
+                # fits in three quarters of a day's cap instead.
+                cap_s = pc["daily_max_s"]
+                if cap_s > HARD_MAX_DAILY_S:
+                    cap_s = HARD_MAX_DAILY_S
+                c = cap_s * pc["flow_ml_min"] // 80 * (1000 - (pml if pml < 900 else 900)) // 1000
+                if c < start:
+                    start = c
+            if bal.by_dusk(i, now_s) < start:
+                return 0  # not below start_pct (half-way in weak sun) before dusk
             b = bal.bias[i] // 10  # permille -> points
             if pml > 0 and b > _SALT_PCT and m is not None:
                 # The probe reads wetter at field capacity than when it was
