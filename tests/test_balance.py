@@ -276,6 +276,47 @@ def test_a_refill_that_stopped_short_of_field_capacity_teaches_et_near_it():
     assert b.short == [False]  # a dawn ends it
 
 
+def test_a_short_refill_teaches_an_et_that_grew_past_what_the_probe_missed():
+    # Its point is to teach a stale ET: what the reading shows missing of
+    # the water is that ET, which may have doubled since (April to June),
+    # not a probe fault. On a day watered to field capacity the same
+    # reading would teach nothing.
+    def day(short):
+        b = Balance(1)
+        dawn(b, 0, [70])
+        b.et_ml[0] = 5 * K
+        b.short[0] = short
+        b.watered(0, 20 * K, DAWN + 3600)  # the balance expects 70 - 5 + 20 = 85
+        dawn(b, 1, [79])  # 6 L of the 20 missed: more than a quarter; the day used 11 L
+        return b.et_ml[0]
+
+    assert day(False) == 5 * K
+    assert day(True) == (5 * K + 10 * K) // 2  # at most twice the ET it knew
+
+
+def test_a_short_refill_is_tried_once_a_week_whether_it_taught_or_not():
+    # A short refill that taught nothing (rain, a probe that missed the
+    # water) is not tried again the next day: a plot kept short of field
+    # capacity every day would drain nothing and salt up.
+    b = Balance(1)
+    dawn(b, 0, [90])
+    dawn(b, 1, [80])  # 10 L: learned at dawn 1
+    for d in range(2, 10):
+        b.watered(0, 10 * K, d * DAY - 6 * 3600)
+        dawn(b, d, [95])  # watered to field capacity: nothing to learn
+    assert b.stale(0)
+    b.short[0] = True
+    b.watered(0, 5 * K, 10 * DAY - 6 * 3600)
+    dawn(b, 10, [98])  # near field capacity (rain): it may drain, nothing learned
+    assert b.et_ml == [10 * K]
+    stale = []
+    for d in range(11, 20):
+        b.watered(0, 10 * K, d * DAY - 6 * 3600)
+        dawn(b, d, [95])
+        stale.append(b.stale(0))
+    assert stale == [False] * 7 + [True, True]
+
+
 def test_a_failed_plot_follows_only_the_plots_whose_probes_are_good():
     # Plot 1's probe fails too, and its balance takes its 20 L floor: that is
     # no measurement of the weather, and plot 0 (failed first) must not

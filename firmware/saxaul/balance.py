@@ -27,7 +27,10 @@
 #   planner's, once a plot watered daily has gone a week without a dry
 #   day), as the fall plus the water, unless the probe missed a quarter of
 #   the metered water (a probe drifting dry would make that water ET, the ET
-#   more water, and so on). Other watered days would need to know how
+#   more water, and so on). After a short refill what the probe missed is
+#   the stale ET it is there to teach (up to twice the ET known), and it is
+#   tried once a week whether it taught or not: refills kept short every
+#   day would drain nothing, and the salt would stay. Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
 #   once watered: their days may raise the ET, not lower it. The balance
@@ -103,6 +106,7 @@ class Balance:
         self._idx = 1 << _IDX_BITS
         self._idx_top = 1 << _IDX_BITS
         self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
+        self._short_dawn = [-_ET_FRESH - 1] * n_plots  # the last short refill's dawn
         self._dawns = 0
         self._t_s = -1  # ET accounted up to here
         self._dawn_s = -1
@@ -192,6 +196,8 @@ class Balance:
                     self.et_ml[i] = self._et_own[i] * self._idx // self._et_ref[i]
             self._irr_ml[i] = 0
             self._full[i] = False
+            if self.short[i]:
+                self._short_dawn[i] = self._dawns  # tried: once a week, whether it taught or not
             self.short[i] = False
         if floors is None:
             return
@@ -242,8 +248,11 @@ class Balance:
             d0 -= self.bias[i]
             mc = m - self.bias[i]
             irr = self._irr_ml[i]
-            if irr and self.et_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > irr >> 2:
-                pass  # the probe missed a quarter of the metered water: a fault, not ET
+            if irr and self.et_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > irr >> 2 and not self.short[i]:
+                # The probe missed a quarter of the metered water: a fault,
+                # not ET. (After a short refill, whose point is to teach a
+                # stale ET, what it missed is that ET: up to twice it below.)
+                pass
             elif (d0 < _WET_LEARN and mc < _WET_LEARN) or (d0 < _FC_NEAR and (irr == 0 or self.short[i] and mc < _FC_NEAR)):
                 # Nothing can have drained (no water, or water that left
                 # the soil well short of field capacity at both dawns): the
@@ -270,9 +279,12 @@ class Balance:
     def _fresh(self, i):
         return self._dawns - self._et_dawn[i] <= _ET_FRESH
 
+    def _tried(self, i):
+        return self._dawns - self._short_dawn[i] <= _ET_FRESH
+
     def stale(self, i):
         """No day has taught plot i's ET for a week (it is watered every day)."""
-        return self.et_ml[i] > 0 and not self._fresh(i)
+        return self.et_ml[i] > 0 and not self._fresh(i) and not self._tried(i)
 
     def by_dusk(self, i, now_s):
         """The deficit plot i will have at dusk if it gets no more water, mL."""
