@@ -258,7 +258,7 @@ def test_a_watered_day_whose_probe_missed_a_quarter_of_the_water_teaches_no_et()
 def test_a_refill_that_stopped_short_of_field_capacity_teaches_et_near_it():
     # A watered day teaches ET only when nothing can have drained: well
     # below field capacity at both dawns, or after a refill that stopped
-    # 10 points short on purpose (the planner's, when ET is a week old).
+    # 10 points short on purpose (the planner's, when ET is a few days old).
     def day(short):
         b = Balance(1)
         dawn(b, 0, [85])
@@ -294,7 +294,7 @@ def test_a_short_refill_teaches_an_et_that_grew_past_what_the_probe_missed():
     assert day(True) == (5 * K + 10 * K) // 2  # at most twice the ET it knew
 
 
-def test_a_short_refill_is_tried_once_a_week_whether_it_taught_or_not():
+def test_a_short_refill_is_tried_every_fifth_dawn_at_most_whether_it_taught_or_not():
     # A short refill that taught nothing (rain, a probe that missed the
     # water) is not tried again the next day: a plot kept short of field
     # capacity every day would drain nothing and salt up.
@@ -314,7 +314,7 @@ def test_a_short_refill_is_tried_once_a_week_whether_it_taught_or_not():
         b.watered(0, 10 * K, d * DAY - 6 * 3600)
         dawn(b, d, [95])
         stale.append(b.stale(0))
-    assert stale == [False] * 7 + [True, True]
+    assert stale == [False] * 4 + [True] * 5
 
 
 def test_a_failed_plot_follows_only_the_plots_whose_probes_are_good():

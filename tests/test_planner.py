@@ -553,10 +553,10 @@ def test_a_refill_with_brackish_water_drains_the_leaching_fraction_past_field_ca
     assert f.p.bal.d_ml[0] == 0
 
 
-def test_a_plot_without_a_dry_day_for_a_week_gets_a_refill_that_stops_short_and_teaches_et():
+def test_a_plot_without_a_dry_day_for_days_gets_a_refill_that_stops_short_and_teaches_et():
     # Watered every day, the plot has no dry day to learn its ET from; a
     # refill to field capacity drains, and how much is unknown. Once the ET
-    # is a week old a refill stops 10 points short (no leaching): nothing
+    # is a few days old a refill stops 10 points short (no leaching): nothing
     # drains, and the next dawn's reading minus the water is the ET.
     for stale, used_s, short in ((False, 3000, False), (True, 1800, True)):
         f = refill_field(leach_pml=200)
@@ -564,7 +564,7 @@ def test_a_plot_without_a_dry_day_for_a_week_gets_a_refill_that_stops_short_and_
         f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
         f.p.bal.et_ml[0] = 1  # learned, and too small to move the balance here
         if stale:
-            f.p.bal._dawns += 8  # a week of dawns since it was learned
+            f.p.bal._dawns += 8  # dawns since it was learned
         water_until_done(f, front_pct=30)
         assert f.st.used_s[0] == used_s  # 40 L short: 30 L to 90 %, or 40 + 10 to drain
         assert f.p.bal.short == [short]
@@ -575,7 +575,7 @@ def test_the_leaching_water_a_short_refill_left_comes_with_the_next_refill():
     f.pct = [60]
     f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
     f.p.bal.et_ml[0] = 1
-    f.p.bal._dawns += 8  # ET a week old: this refill stops short
+    f.p.bal._dawns += 8  # ET days old: this refill stops short
     water_until_done(f, front_pct=30)
     assert f.st.used_s[0] == 1800  # 30 L to 90 %, the 10 L of leaching owed
     f.now += 86400

@@ -24,13 +24,15 @@
 #   it, and every refill falls short by the lag, which is the leaching
 #   water); so does a watered day that stayed well short of field
 #   capacity, or whose refill stopped short of it on purpose (`short`: the
-#   planner's, once a plot watered daily has gone a week without a dry
-#   day), as the fall plus the water, unless the probe missed a quarter of
+#   planner's, once a plot watered daily has gone four dawns without
+#   learning), as the fall plus the water, unless the probe missed a quarter of
 #   the metered water (a probe drifting dry would make that water ET, the ET
 #   more water, and so on). After a short refill what the probe missed is
 #   the stale ET it is there to teach (up to twice the ET known), and it is
-#   tried once a week whether it taught or not: refills kept short every
-#   day would drain nothing, and the salt would stay. Other watered days would need to know how
+#   tried every fifth dawn at most, whether it taught or not: refills kept
+#   short every day would drain nothing, and the salt would stay. (ET moves
+#   a few percent a day in spring and September; learned once a week it lagged
+#   a week behind, and the bias took the error.) Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
 #   once watered: their days may raise the ET, not lower it. The balance
@@ -81,6 +83,7 @@ _STRESS = const(550)
 _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
 _IDX_BITS = const(10)  # the ET index's unit
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
+_SHORT_EVERY = const(4)  # dawns: an ET this old is taught again by a short refill, tried no more often
 
 
 class Balance:
@@ -106,7 +109,7 @@ class Balance:
         self._idx = 1 << _IDX_BITS
         self._idx_top = 1 << _IDX_BITS
         self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
-        self._short_dawn = [-_ET_FRESH - 1] * n_plots  # the last short refill's dawn
+        self._short_dawn = [-_SHORT_EVERY - 1] * n_plots  # the last short refill's dawn
         self._dawns = 0
         self._t_s = -1  # ET accounted up to here
         self._dawn_s = -1
@@ -197,7 +200,7 @@ class Balance:
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
-                self._short_dawn[i] = self._dawns  # tried: once a week, whether it taught or not
+                self._short_dawn[i] = self._dawns  # tried, whether it taught or not
             self.short[i] = False
         if floors is None:
             return
@@ -280,11 +283,11 @@ class Balance:
         return self._dawns - self._et_dawn[i] <= _ET_FRESH
 
     def _tried(self, i):
-        return self._dawns - self._short_dawn[i] <= _ET_FRESH
+        return self._dawns - self._short_dawn[i] <= _SHORT_EVERY
 
     def stale(self, i):
-        """No day has taught plot i's ET for a week (it is watered every day)."""
-        return self.et_ml[i] > 0 and not self._fresh(i) and not self._tried(i)
+        """No day has taught plot i's ET for `_SHORT_EVERY` dawns, nor has a short refill tried to since."""
+        return self.et_ml[i] > 0 and self._dawns - self._et_dawn[i] > _SHORT_EVERY and not self._tried(i)
 
     def by_dusk(self, i, now_s):
         """The deficit plot i will have at dusk if it gets no more water, mL."""

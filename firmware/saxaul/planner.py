@@ -7,7 +7,7 @@
 #   brings it to `target_pct`, or with salty water to field capacity plus the
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
 #   counted in metered mL. A plot watered every day has no dry day to teach
-#   its ET: once its ET is a week old, a refill stops 10 points short of
+#   its ET: once its ET is four dawns old, a refill stops 10 points short of
 #   field capacity instead, its leaching water left to the next refill (not
 #   in weak sun, where every litre counts), and the next dawn teaches the
 #   ET (balance.py). The probe anchors the balance at dawn and does not end
@@ -467,7 +467,7 @@ class Planner:
             self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
             self._refilling[i] = True
             # Watered every day, the plot has no dry day to teach its ET,
-            # and a stale ET hides in the bias. Once a week such a refill
+            # and a stale ET hides in the bias. Every few days such a refill
             # stops 10 points short of field capacity: nothing drains, and
             # the next dawn's reading teaches the ET. Its leaching water
             # comes with the next refill.
