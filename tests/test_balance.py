@@ -255,21 +255,25 @@ def test_a_watered_day_whose_probe_missed_a_quarter_of_the_water_teaches_no_et()
     assert season(78) == (10 * K + 12 * K) // 2  # 2 L: the day used 12 L
 
 
+def watered_day_et(first, water_l, second, short):
+    """The ET a plot that knew 5 L learns from a day watered with water_l, read first then second (percent)."""
+    b = Balance(1)
+    dawn(b, 0, [first])
+    b.et_ml[0] = 5 * K
+    b.short[0] = short
+    b.watered(0, water_l * K, DAWN + 3600)
+    dawn(b, 1, [second])
+    return b.et_ml[0]
+
+
 def test_a_refill_that_stopped_short_of_field_capacity_teaches_et_near_it():
     # A watered day teaches ET only when nothing can have drained: well
     # below field capacity at both dawns, or after a refill that stopped
     # 10 points short on purpose (the planner's, when ET is a few days old).
-    def day(short):
-        b = Balance(1)
-        dawn(b, 0, [85])
-        b.et_ml[0] = 5 * K
-        b.short[0] = short
-        b.watered(0, 10 * K, DAWN + 3600)  # 15 L short: the balance expects 90 by the next dawn
-        dawn(b, 1, [88])  # 2 % drier: the day used 7 L
-        return b.et_ml[0]
-
-    assert day(False) == 5 * K  # 85 %: it may have drained
-    assert day(True) == (5 * K + 7 * K) // 2
+    # 15 L short, 10 L given: the balance expects 90 by the next dawn; the
+    # reading is 2 % drier: the day used 7 L.
+    assert watered_day_et(85, 10, 88, short=False) == 5 * K  # 85 %: it may have drained
+    assert watered_day_et(85, 10, 88, short=True) == (5 * K + 7 * K) // 2
     b = Balance(1)
     b.short[0] = True
     dawn(b, 0, [90])
@@ -281,17 +285,10 @@ def test_a_short_refill_teaches_an_et_that_grew_past_what_the_probe_missed():
     # the water is that ET, which may have doubled since (April to June),
     # not a probe fault. On a day watered to field capacity the same
     # reading would teach nothing.
-    def day(short):
-        b = Balance(1)
-        dawn(b, 0, [70])
-        b.et_ml[0] = 5 * K
-        b.short[0] = short
-        b.watered(0, 20 * K, DAWN + 3600)  # the balance expects 70 - 5 + 20 = 85
-        dawn(b, 1, [79])  # 6 L of the 20 missed: more than a quarter; the day used 11 L
-        return b.et_ml[0]
-
-    assert day(False) == 5 * K
-    assert day(True) == (5 * K + 10 * K) // 2  # at most twice the ET it knew
+    # 20 L given at 70 %: the balance expects 70 - 5 + 20 = 85; the reading
+    # is 79, 6 L of the 20 missed (more than a quarter): the day used 11 L.
+    assert watered_day_et(70, 20, 79, short=False) == 5 * K
+    assert watered_day_et(70, 20, 79, short=True) == (5 * K + 10 * K) // 2  # at most twice the ET it knew
 
 
 def test_a_short_refill_is_tried_every_fifth_dawn_at_most_whether_it_taught_or_not():
