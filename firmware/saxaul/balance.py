@@ -22,17 +22,17 @@
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
 #   it, and every refill falls short by the lag, which is the leaching
-#   water); so does a watered day that stayed well short of field
-#   capacity, or whose refill stopped short of it on purpose (`short`: the
-#   planner's, once a plot watered daily has gone four dawns without
-#   learning), as the fall plus the water, unless the probe missed a quarter of
-#   the metered water (a probe drifting dry would make that water ET, the ET
-#   more water, and so on). After a short refill what the probe missed is
-#   the stale ET it is there to teach (up to twice the ET known), and it is
-#   tried every fifth dawn at most, whether it taught or not: refills kept
-#   short every day would drain nothing, and the salt would stay. (ET moves
-#   a few percent a day in spring and September; learned once a week it lagged
-#   a week behind, and the bias took the error.) Other watered days would need to know how
+#   water); so does a watered day that stayed well short of field capacity,
+#   or whose refill stopped short of it on purpose (`short`: the planner's,
+#   once a plot watered daily has gone four dawns without learning), as the
+#   fall plus the water, unless the probe missed a quarter of the metered
+#   water (a probe drifting dry would make that water ET, the ET more water,
+#   and so on). After a short refill what the probe missed is the stale ET
+#   it is there to teach (up to twice the ET known), and it is tried every
+#   fifth dawn at most, whether it taught or not: refills kept short every
+#   day would drain nothing, and the salt would stay. (ET moves about a
+#   percent a day in spring and September: learned once a week, it lagged,
+#   and the bias took the error.) Other watered days would need to know how
 #   much drained, and a wrong guess there feeds on itself (more ET, more
 #   water, more drainage). Plants short of water use less than they will
 #   once watered: their days may raise the ET, not lower it. The balance
