@@ -314,6 +314,23 @@ def test_a_short_refill_is_tried_every_fifth_dawn_at_most_whether_it_taught_or_n
     assert stale == [False] * 4 + [True] * 5
 
 
+def test_water_the_probe_never_saw_sank_past_field_capacity():
+    # 15 L given, 3 L of ET known: a probe that rose 1 point saw 1 L, and
+    # 1 + 2 x 3 is less than half the water; one that rose 10 points saw it.
+    # Water the balance itself took past field capacity is no such sign.
+    def sank(reading, water_l=15):
+        b = Balance(1)
+        dawn(b, 0, [60])
+        b.et_ml[0] = 3 * K
+        b.watered(0, water_l * K, DAWN + 3600)
+        dawn(b, 1, [reading])
+        return b.sank[0]
+
+    assert sank(61)
+    assert not sank(70)
+    assert not sank(61, water_l=45)
+
+
 def test_a_failed_plot_follows_only_the_plots_whose_probes_are_good():
     # Plot 1's probe fails too, and its balance takes its 20 L floor: that is
     # no measurement of the weather, and plot 0 (failed first) must not

@@ -529,6 +529,28 @@ def water_until_done(f, front_pct=0):
         f.run(p, wet_pct=front_pct)
 
 
+def test_a_refill_whose_water_the_probe_never_saw_ends_at_the_next_dawn():
+    # A probe that reads dry at field capacity: the refill begins 28 L short
+    # (by dusk it would be 31), the day's cap gives 16.7 L, and the next
+    # dawn reads 2 points wetter, 2 L of the water with 6 L of ET at most:
+    # the rest went past field capacity. Anchored to the probe the refill
+    # would go on (26 L short and its leaching water); it is done, and
+    # nothing new begins (29 L by dusk, below the 30 L start).
+    f = refill_field(leach_pml=200)
+    f.cfg["plots"][0]["daily_max_s"] = 1000
+    f.pct = [72]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    f.p.bal.et_ml[0] = 3000
+    water_until_done(f)
+    assert f.st.used_s[0] == 1000
+    f.now += 86400
+    f.st.used_s[0] = 0
+    f.pct = [74]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    p = f.plan()
+    assert (p.plot, p.reason) == (NP, codes.R_WET)
+
+
 def test_a_refill_is_sized_by_the_balance_and_the_wetting_front_does_not_end_it():
     # 60 % at dawn: 40 L below field capacity; fresh water refills to the
     # 95 % target, 35 L at 1 L/min. The probe reads the front of each pulse

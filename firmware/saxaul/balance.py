@@ -74,6 +74,7 @@ _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
 _BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
 _DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a heat wave's ET error reached 11)
+_SEEN_MIN = const(20)  # permille of the store: less water says too little about what the probe saw
 _MISS = const(150)  # permille of the store a dawn reading may miss of the metered water before it is questioned
 _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
 # Permille below which the plants are short of water and use less than they
@@ -99,6 +100,7 @@ class Balance:
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
         self.short = [False] * n_plots  # a refill since the last dawn stopped short of field capacity on purpose
+        self.sank = [False] * n_plots  # the probe saw less than half the water since the last dawn (`_anchor`)
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
         self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
@@ -215,6 +217,14 @@ class Balance:
     def _anchor(self, i, m, k):
         pred = self.d_ml[i]
         check = self._full[i]
+        # Water the balance kept short of field capacity, yet the probe saw
+        # less than half of it, with twice the ET known spent besides: it went
+        # past field capacity, and the probe reads dry there (its calibration,
+        # a slow drift). Anchored to it, a refill would never end.
+        e = self.et_ml[i]
+        irr = self._irr_ml[i]
+        d0 = self._dawn_m[i]
+        self.sank[i] = not check and e > 0 and d0 >= 0 and irr >= _SEEN_MIN * k and 2 * ((m - d0) * k + 2 * e) < irr
         if self._irr_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > _MISS * k:
             # The meter counted water that the probe never saw: the soil
             # drained it (the probe reads dry at field capacity) or the probe

@@ -11,7 +11,11 @@
 #   field capacity instead, its leaching water left to the next refill (not
 #   in weak sun, where every litre counts), and the next dawn teaches the
 #   ET (balance.py). The probe anchors the balance at dawn and does not end
-#   the refill: it reads the front of each pulse. A failed probe's plot goes
+#   the refill: it reads the front of each pulse. But a dawn whose reading
+#   saw less than half the water given since the last one ends it: the
+#   rest sank past field capacity unseen (a probe that reads dry there, by
+#   its calibration or a slow drift, would keep a refill that the daily cap
+#   spreads over days going for good). A failed probe's plot goes
 #   on with its balance on ET alone (R_FALLBACK), an ET never below its
 #   `fallback_s` dose a day in the hot months (balance.py). It has no dry day
 #   to wait for, and an open-loop refill that the daily cap spreads over days
@@ -438,6 +442,12 @@ class Planner:
             return 0
         k = pc["store_l"] * 10
         d = bal.d_ml[i]
+        if bal.sank[i]:
+            # The refill's water went past field capacity unseen (balance.py):
+            # it is done, its leaching water with it.
+            bal.sank[i] = False
+            self._refilling[i] = False
+            self._leach_ml[i] = 0
         if not self._refilling[i]:
             start = (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0)
             pml = pc["leach_pml"]
