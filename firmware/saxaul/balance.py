@@ -73,7 +73,7 @@ _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
 _BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
-_DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a heat wave's ET error reached 11)
+_DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a heat wave's ET error alone comes near 100)
 _SEEN_MIN = const(20)  # permille of the store: less water says too little about what the probe saw
 _MISS = const(150)  # permille of the store a dawn reading may miss of the metered water before it is questioned
 _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
@@ -217,15 +217,16 @@ class Balance:
     def _anchor(self, i, m, k):
         pred = self.d_ml[i]
         check = self._full[i]
+        e = self.et_ml[i]
+        irr = self._irr_ml[i]
+        m0 = self._dawn_m[i]  # the last dawn's reading (-1: none)
+        miss = (1000 + self.bias[i] - m) * k - pred  # what the reading lacks of the balance's water
         # Water the balance kept short of field capacity, yet the probe saw
         # less than half of it, with twice the ET known spent besides: it went
         # past field capacity, and the probe reads dry there (its calibration,
         # a slow drift). Anchored to it, a refill would never end.
-        e = self.et_ml[i]
-        irr = self._irr_ml[i]
-        d0 = self._dawn_m[i]
-        self.sank[i] = not check and e > 0 and d0 >= 0 and irr >= _SEEN_MIN * k and 2 * ((m - d0) * k + 2 * e) < irr
-        if self._irr_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > _MISS * k:
+        self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * ((m - m0) * k + 2 * e) < irr
+        if irr > 0 and miss > _MISS * k:
             # The meter counted water that the probe never saw: the soil
             # drained it (the probe reads dry at field capacity) or the probe
             # is wrong. Either way the balance is the better witness.
@@ -256,12 +257,10 @@ class Balance:
                 self.bias[i] = o - 10 if o > 10 else 0  # the salt it learned is washing out
             if self.bias[i] > _BIAS_MAX:
                 self.bias[i] = _BIAS_MAX
-        d0 = self._dawn_m[i]
-        if d0 >= 0 and not check:
-            d0 -= self.bias[i]
+        if m0 >= 0 and not check:
+            d0 = m0 - self.bias[i]
             mc = m - self.bias[i]
-            irr = self._irr_ml[i]
-            if irr and self.et_ml[i] > 0 and (1000 + self.bias[i] - m) * k - pred > irr >> 2 and not self.short[i]:
+            if irr and e > 0 and miss > irr >> 2 and not self.short[i]:
                 # The probe missed a quarter of the metered water: a fault,
                 # not ET. (After a short refill, whose point is to teach a
                 # stale ET, what it missed is that ET: up to twice it below.)
@@ -274,7 +273,6 @@ class Balance:
                 et = (d0 - mc) * k + irr
                 if et < 0:
                     et = 0
-                e = self.et_ml[i]
                 if irr and e > 0 and et > 2 * e:
                     et = 2 * e  # water the probe missed is more likely a probe fault than heat
                 if e > 0 and 2 * et < e:
@@ -292,12 +290,10 @@ class Balance:
     def _fresh(self, i):
         return self._dawns - self._et_dawn[i] <= _ET_FRESH
 
-    def _tried(self, i):
-        return self._dawns - self._short_dawn[i] <= _SHORT_EVERY
-
     def stale(self, i):
         """No day has taught plot i's ET for `_SHORT_EVERY` dawns, nor has a short refill tried to since."""
-        return self.et_ml[i] > 0 and self._dawns - self._et_dawn[i] > _SHORT_EVERY and not self._tried(i)
+        return (self.et_ml[i] > 0 and self._dawns - self._et_dawn[i] > _SHORT_EVERY
+                and self._dawns - self._short_dawn[i] > _SHORT_EVERY)
 
     def by_dusk(self, i, now_s):
         """The deficit plot i will have at dusk if it gets no more water, mL."""

@@ -256,7 +256,7 @@ class Planner:
                         # The balance goes on without the probe, on the ET
                         # the plot used while its probe was good, moved as
                         # the good plots' ET moves (balance.py).
-                        dose_s = self._refill(i, None, pc, now_s)
+                        dose_s = self._refill(i, None, pc, now_s, cap_s)
                         if dose_s:
                             reason = R_FALLBACK
                         else:
@@ -294,7 +294,7 @@ class Planner:
                     score = pc["start_pct"] - m
                     k = self.k_ml(pc)
                     if k:
-                        dose_s = self._refill(i, m, pc, now_s)
+                        dose_s = self._refill(i, m, pc, now_s, cap_s)
                         score = self.bal.d_ml[i] // k - 100 + pc["start_pct"]
                         if dose_s:
                             reason = R_MOISTURE_LOW
@@ -418,7 +418,7 @@ class Planner:
             return pc["store_l"] * 10
         return 0
 
-    def _refill(self, i, m, pc, now_s):
+    def _refill(self, i, m, pc, now_s, cap_s):
         """Seconds of the refill under way for plot i (0: none).
 
         A refill begins when the balance says the plot will be below
@@ -426,7 +426,8 @@ class Planner:
         than in the afternoon, when a small panel may no longer start the
         pump (and the plot would wait for tomorrow's sun below its start).
 
-        `m` is the plot's reading, None when its probe failed.
+        `m` is the plot's reading, None when its probe failed; `cap_s` its
+        daily cap (the hard limit applied).
         Sized by the water balance (balance.py), not ended by the probe: for
         an hour after a pulse it reads the wetting front around it, well
         above the root zone's mean. The refill brings the deficit to
@@ -451,15 +452,14 @@ class Planner:
         if not self._refilling[i]:
             start = (100 - pc["start_pct"]) * k >> (1 if self.weak_sun else 0)
             pml = pc["leach_pml"]
+            if pml > 900:
+                pml = 900  # LR above 0.9 is a configuration error, not a dose
             if m is None:
                 # No probe: no dry day to wait for (nothing learns from
                 # it now), and an open-loop refill spread over days by the
                 # daily cap adds up the balance's errors: a refill that
                 # fits in three quarters of a day's cap instead.
-                cap_s = pc["daily_max_s"]
-                if cap_s > HARD_MAX_DAILY_S:
-                    cap_s = HARD_MAX_DAILY_S
-                c = cap_s * pc["flow_ml_min"] // 80 * (1000 - (pml if pml < 900 else 900)) // 1000
+                c = cap_s * pc["flow_ml_min"] // 80 * (1000 - pml) // 1000
                 if c < start:
                     start = c
             if bal.by_dusk(i, now_s) < start:
@@ -472,8 +472,8 @@ class Planner:
                 # leach harder, up to twice the fraction.
                 b -= _SALT_PCT
                 pml = pml * (_SALT_SPAN + (b if b < _SALT_SPAN else _SALT_SPAN)) // _SALT_SPAN
-            if pml > 900:
-                pml = 900  # LR above 0.9 is a configuration error, not a dose
+                if pml > 900:
+                    pml = 900  # doubled, still no more than 0.9
             self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
             self._refilling[i] = True
             # Watered every day, the plot has no dry day to teach its ET,
