@@ -387,3 +387,38 @@ def test_on_a_day_of_browned_out_starts_a_run_goes_on_past_its_cycle(fakes, tmp_
         pc = ctl.cfg["plots"][0]
         assert (pc["cycle_s"], ctl.cfg["pump_max_run_s"]) == (600, 1200)
         assert (ctl.soak_until[0] > ctl.now_s) == (not weak)
+
+
+def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is_not(fakes, tmp_path):
+    # Only a start the sun never carried reads the stalled pump's voltage
+    # (power.py stretches its wait by it); a run that held and then met a
+    # cloud reads its working point.
+    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+    adc_uv = world.adc_uv
+    load = {"mv": 6000}
+
+    def loaded(pin):
+        uv = adc_uv(pin)
+        if pin == world._pv_pin and world._on(world._pump_pin, world._pump_low):
+            return load["mv"] * 1000000 // world._ratio_pm
+        return uv
+
+    world.adc_uv = loaded
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(9 * 3600)
+    ctl = _controller_of(fakes, root, None)
+    sags = []
+    on_sag = ctl.power.on_sag
+    ctl.power.on_sag = lambda now, cfg, stalled=False: (sags.append(stalled), on_sag(now, cfg, stalled))
+    while not sags:
+        ctl.board.sleep_s(ctl.step())
+    assert sags == [True]
+    load["mv"] = 14000  # the sun comes out: the next start holds
+    while not ctl.seq.pump_on:
+        ctl.board.sleep_s(ctl.step())
+    while ctl.seq.run_s < 120:
+        ctl.board.sleep_s(ctl.step())
+    load["mv"] = 9000  # a cloud two minutes into the run
+    while len(sags) < 2:
+        ctl.board.sleep_s(ctl.step())
+    assert sags == [True, False]

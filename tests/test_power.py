@@ -269,6 +269,65 @@ def test_sag_backoff_doubles_from_90_s_and_caps():
     assert waits == [90, 180, 360, 720, 1440, 1800, 1800, 1800]
 
 
+def stall(pw, t, mv, stalled=True):
+    """A start that browned out at mv under load; returns the wait it set."""
+    pw.update(mv, t, True, CFG)
+    assert pw.sag
+    pw.on_sag(t, CFG, stalled)
+    return pw.backoff_s
+
+
+def test_a_stall_far_below_the_highest_one_stretches_the_wait():
+    # A stalled DC pump is a resistance on a panel that acts as a current
+    # source: its voltage goes with the irradiance. Half the highest stall
+    # voltage is half the sun a start needs: the wait is stretched 4 times.
+    pw, log, t = settled(SUN_MV)
+    assert stall(pw, t, 10000) == 90  # the first stall: nothing to compare with
+    pw.on_run_ok()
+    assert stall(pw, t + H, 5000) == 4 * 90
+    pw.on_run_ok()
+    assert stall(pw, t + 2 * H, 8000) == 90 * 100 // 64  # (10/8) squared
+    pw.on_run_ok()
+    assert stall(pw, t + 3 * H, 2000) == 4 * 90  # never more than 4 times
+    pw.on_run_ok()
+    assert stall(pw, t + 4 * H, 10000) == 90  # as high as the highest: the plain wait
+
+
+def test_a_stretched_wait_doubles_and_caps_at_a_stretched_top():
+    pw, log, t = settled(SUN_MV)
+    stall(pw, t, 12000)
+    waits = [stall(pw, t + k * H, 6000) for k in range(1, 8)]
+    assert waits == [720, 1440, 2880, 5760, 7200, 7200, 7200]
+    assert pw.can_start(t + 7 * H + 7199) == R_BACKOFF
+
+
+def test_a_sag_of_a_pump_that_ran_is_not_a_stall():
+    # A running pump's voltage at a sag is its working point, not Isc R:
+    # it is not stretched, and it does not raise the highest stall.
+    pw, log, t = settled(SUN_MV)
+    stall(pw, t, 8000)
+    pw.on_run_ok()
+    assert stall(pw, t + H, 13500, stalled=False) == 90
+    pw.on_run_ok()
+    assert stall(pw, t + 2 * H, 8000) == 90
+
+
+def test_the_highest_stall_is_forgotten_slowly_day_by_day():
+    # A pump or a panel replaced: after weeks the old stall no longer
+    # stretches today's waits.
+    pw = Power()
+    pw.restore(1, True)
+    log = Log(pw)
+    live(log, 0, 9 * H)
+    stall(pw, 9 * H, 10000)
+    pw.on_run_ok()
+    assert stall(pw, 10 * H, 8000) > 90
+    t = live(log, 10 * H, 60 * 24 * H + 9 * H)
+    assert pw.day > 50
+    pw.on_run_ok()
+    assert stall(pw, t, 8000) == 90
+
+
 def test_a_good_run_resets_the_backoff():
     pw, log, t = settled(SUN_MV)
     for _ in range(3):

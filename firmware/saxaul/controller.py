@@ -308,7 +308,7 @@ class Controller:
         if run_s >= _HELD_S:
             self.power.held(now - run_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
-            self.power.on_sag(now, cfg)
+            self.power.on_sag(now, cfg, run_s < _HELD_S)
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose

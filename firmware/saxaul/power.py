@@ -7,6 +7,16 @@
 # tries a start and watches for a sag, and after a sag waits before the next
 # try, doubling the wait (Lorentz retries a weak-sun start about every 90 s:
 # FIELD-NOTES). Pure: no `machine`, no `time`; `update` allocates nothing.
+#
+# How far the sun fell short shows in the sag itself. A DC pump that does not
+# start is a resistance, and at that low voltage the panel is a current source:
+# the stalled pump's voltage is Isc R, in proportion to the irradiance. The
+# highest such voltage of a start that failed is a floor under the voltage it
+# would start at; a stall at half of it says the sun gave half of what a start
+# needs, and a cloud that deep takes longer to pass than one that barely
+# dims it. So each stalled start stretches its wait by the square of that
+# ratio (at most _STRETCH_MAX times): a dark day costs a few trials, not one
+# every sag_backoff_max_s from morning to dusk.
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -21,6 +31,7 @@ _NONE = const(-1)
 _MARGIN_S = const(600)  # trial starts this long before the earliest start that held ...
 _EDGE_EVERY = const(3)  # ... every third morning: on clear days that trial browns out
 _CREEP_S = const(600)  # a learned edge of the pumping window moves inward at most this a day
+_STRETCH_MAX = const(4)  # a stalled start stretches its backoff at most this many times
 
 
 def _next(state, pv_mv, cfg):
@@ -100,6 +111,8 @@ class Power:
         self._weak_y = False  # yesterday most starts sagged
         self._dusk_s = _NONE  # uptime of the last dusk (the voltage falling)
         self._len_s = _NONE  # yesterday's dawn to dusk
+        self._sag_mv = 0  # the loaded reading that saw the last sag
+        self._stall_mv = 0  # highest stalled-start voltage: a floor under the start voltage
 
     def restore(self, day, night_seen):
         """Give back the persisted day count and night flag (at boot)."""
@@ -114,6 +127,8 @@ class Power:
             # Under load the voltage is not the open-circuit one: it says only
             # whether the panel holds up, and nothing about the state.
             self.sag = pv_mv < cfg["pv_stop_mv"]
+            if self.sag:
+                self._sag_mv = pv_mv
             self._cand = self.state
             return self.state
         self.sag = False
@@ -175,6 +190,7 @@ class Power:
         self._until_s = 0
         self._done = False
         self._weak_y = self._weak_today()
+        self._stall_mv -= self._stall_mv >> 6  # a pump or panel may change: forget slowly
         self._sags_d = 0
         self._held_d = 0
         # Yesterday's window: an earlier start that held widens it at once;
@@ -202,11 +218,13 @@ class Power:
         if self._last_s == _NONE or off > self._last_s:
             self._last_s = off
 
-    def on_sag(self, now_s, cfg):
+    def on_sag(self, now_s, cfg, stalled=False):
         """The pump browned the panel out and was stopped: back off before retrying.
 
         The wait starts at sag_backoff_s and doubles with each sag in a row,
-        up to sag_backoff_max_s (90, 180, 360, ... s).
+        up to sag_backoff_max_s (90, 180, 360, ... s). `stalled`: the start
+        never carried the pump, so the reading that saw the sag is the stall
+        voltage, and a stall below the highest one seen stretches the wait.
         """
         e = self._early_s
         if e == _NONE or (self._dawn_s != _NONE and now_s - self._dawn_s >= e):
@@ -220,6 +238,8 @@ class Power:
             b = top
         if self._sags < _MAX_DOUBLINGS:
             self._sags += 1
+        if stalled and self._sag_mv > 0:
+            b = self._stretch(b)
         self.backoff_s = b
         self._until_s = now_s + b
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
@@ -245,6 +265,18 @@ class Power:
                 # plots were all watered by 9 learns an early "latest" start,
                 # and a morning cloud must not end the next day's trials.)
                 self._done = True
+
+    def _stretch(self, b):
+        # b times (highest stall / this stall) squared, at most _STRETCH_MAX b;
+        # in 16 mV steps, so that the squares stay small ints on the board.
+        if self._sag_mv >= self._stall_mv:
+            self._stall_mv = self._sag_mv
+            return b
+        v = self._sag_mv >> 4
+        top = self._stall_mv >> 4
+        if v * v * _STRETCH_MAX <= top * top:
+            return b * _STRETCH_MAX
+        return b * top // v * top // v
 
     def _weak_today(self):
         return self._sags_d >= 2 and self._sags_d > self._held_d
