@@ -422,3 +422,21 @@ def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is
     while len(sags) < 2:
         ctl.board.sleep_s(ctl.step())
     assert sags == [True, False]
+
+
+def test_the_dawn_anchors_no_plot_whose_probe_has_no_usable_reading(fakes, tmp_path):
+    # A probe cleared from the host (or one whose readings were all off the
+    # rails since boot) has no average: the balance must not take its
+    # sentinel for a reading of bone-dry soil.
+    scripted(fakes, start_pct=(60, 60, 60, 60))
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(9 * 3600)
+    ctl = _controller_of(fakes, root, None)
+    for _ in range(3):
+        ctl.board.sleep_s(ctl.step())
+    taken = []
+    dawn = ctl.planner.dawn
+    ctl.planner.dawn = lambda now, pm, good, cfg: (taken.append(good), dawn(now, pm, good, cfg))
+    ctl.probes[1].clear()
+    ctl._dawn()
+    assert taken == [0b1101]

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from saxaul.codes import F_PROBE_JUMP, F_PROBE_OPEN, F_PROBE_RANGE, F_PROBE_SHORT, F_PROBE_STUCK
-from saxaul.sensing import Probe, median, moisture_pct
+from saxaul.sensing import NO_READING, Probe, median, moisture_pct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MICROPYTHON = os.path.join(ROOT, ".venv", "bin", "micropython")
@@ -124,6 +124,28 @@ def test_the_average_in_permille_has_no_dead_band():
     feed(p, DRY_MV + (WET_MV - DRY_MV) * 408 // 1000, t, 60)
     assert p.pct == 40
     assert 405 <= p.pm <= 409
+
+
+def test_an_average_just_drier_than_the_dry_point_is_a_reading():
+    # A tenth of a point past the dry calibration is a position like any
+    # other: the average goes on from it, it does not start again.
+    p = Probe(ESP_LO_MV, ESP_HI_MV)
+    t = 0
+    while p.pm != -1:
+        p.update(DRY_MV + 1, t, PLOT)
+        t += 60
+        assert t < 3600
+    p.update(mv_at(40), t, PLOT, wetting=True)
+    assert 40 <= p.pm <= 60  # an eighth of the way, not all of it
+
+
+def test_no_reading_until_a_usable_one():
+    p = Probe(ESP_LO_MV, ESP_HI_MV)
+    assert p.pm == NO_READING
+    p.update(mv_at(40), 0, PLOT)
+    assert p.pm == 400
+    p.clear()
+    assert p.pm == NO_READING
 
 
 def test_first_reading_is_taken_as_is():
@@ -404,7 +426,7 @@ def test_update_allocates_nothing_on_micropython():
 import sys
 sys.path[:0] = ['boards/sim', 'firmware']
 import micropython
-from saxaul.sensing import Probe, median
+from saxaul.sensing import NO_READING, Probe, median
 PLOT = {"dry_mv": 2200, "wet_mv": 1200, "target_pct": 60}
 def run():
     p = Probe(150, 2450)

@@ -57,7 +57,6 @@ class Controller:
         self.pct = [0] * n
         self.level = [0] * n  # the same, unclamped (past the calibration points)
         self._dawn_pm = [0] * n  # the probes' averages at dawn, permille, no dead band
-        self._read_mask = 0  # plots whose probe has been read since boot
         self.pfaults = [0] * n
         self._pf_seen = [0] * n
         self.soak_until = [0] * n
@@ -248,7 +247,6 @@ class Controller:
                 self.pfaults[i] = f
                 self.pct[i] = pr.pct
                 self.level[i] = pr.level
-                self._read_mask |= 1 << i
 
     def _gate(self, now, tank):
         """Why no pump may start now (R_NONE when starts are allowed)."""
@@ -337,14 +335,15 @@ class Controller:
             if not self.pfaults[i] & codes.F_PROBE_ANY and st.fallback_day[i] != st.day:
                 good |= 1 << i
         st.learn_dose(good)
+        # The balance anchors to a probe that is not faulted and has given
+        # a usable reading since boot (or since its faults were cleared).
         good = 0
-        for i in range(self.n):
-            if not self.pfaults[i] & codes.F_PROBE_ANY:
-                good |= 1 << i
         pm = self._dawn_pm
         for i in range(self.n):
             pm[i] = self.probes[i].pm
-        self.planner.dawn(self.now_s, pm, good & self._read_mask, self.cfg)
+            if not self.pfaults[i] & codes.F_PROBE_ANY and pm[i] != sensing.NO_READING:
+                good |= 1 << i
+        self.planner.dawn(self.now_s, pm, good, self.cfg)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)

@@ -44,7 +44,11 @@ _SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe b
 _STUCK_MOVE_PM = const(10)  # ... and moving it by less than a point either way is STUCK
 _FLAT_S = const(43200)  # a window of half a day ...
 _FLAT_MV = const(2)  # ... in which the raw reading spans no more than this is a dead line
-_NONE = const(-1)
+# No value yet: below any position a usable reading takes (-_RANGE_PM) and
+# any time. (-1 was a position too: an average 0.1 point drier than the dry
+# calibration read as "no reading" and restarted the smoothing.)
+NO_READING = const(-30000)
+_NONE = const(-30000)
 
 # Index of each tracked fault in the counter arrays.
 _I_OPEN = const(0)
@@ -158,11 +162,11 @@ class Probe:
         for i in range(3):
             self._bad[i] = 0
             self._good[i] = 0
-        self._ema = _NONE  # average in permille of the span (0..1000), _NONE until the first good reading
-        # The same times 8: `ema += (pos - ema) >> 3` would stop up to 7
-        # short of a level it rises to (the shift floors), and a dawn
-        # anchored there reads most of a point dry.
-        self._acc = 0
+        # The average in permille of the span (0..1000), times 8 (`pm` is
+        # it): `ema += (pos - ema) >> 3` would stop up to 7 short of a level
+        # it rises to (the shift floors), and a dawn anchored there reads
+        # most of a point dry. _NONE until the first good reading.
+        self._acc = _NONE
         self._prev_pm = _NONE  # last reading's position (for JUMP), _NONE when it was at a rail
         self._prev_s = 0
         self._stable_n = 0
@@ -188,7 +192,7 @@ class Probe:
         if self._check_s == _NONE and self._run_s == 0:
             # Before the run the soil was at its driest since the last
             # verdict: the lowest average is the level to beat.
-            base = self._ema if self._low_pm == _NONE else self._low_pm
+            base = self.pm if self._low_pm == _NONE else self._low_pm
             if base == _NONE:
                 return  # no believable reading yet: nothing to compare with
             self._base_pm = base
@@ -220,8 +224,10 @@ class Probe:
     @property
     def pm(self):
         """The average, permille of the span, unclamped and with no dead band
-        (what the water balance's dawn takes); -1 before the first good reading."""
-        return self._ema
+        (what the water balance's dawn takes); NO_READING before the first
+        good reading."""
+        a = self._acc
+        return _NONE if a == _NONE else a >> _EMA_SHIFT
 
     def update(self, mv, now_s, plot_cfg, wetting=False):
         """One reading (millivolts at the pin, median of the board's reads).
@@ -253,8 +259,7 @@ class Probe:
         if usable:
             # Past the calibration points within RANGE: salt and heat move
             # the reading, and the water balance needs to see by how much.
-            ema = self._ema
-            if ema == _NONE:
+            if self._acc == _NONE:
                 ema = pos
                 self._acc = pos << _EMA_SHIFT
                 self.level = _div(pos, 10)
@@ -269,7 +274,6 @@ class Probe:
                     self.level = _div(ema, 10)
             lv = self.level
             self.pct = 0 if lv < 0 else 100 if lv > 100 else lv
-            self._ema = ema
             if self._low_pm == _NONE or ema < self._low_pm:
                 self._low_pm = ema
 
@@ -335,7 +339,7 @@ class Probe:
     def _verdict(self):
         self._check_s = _NONE
         base = self._base_pm
-        ema = self._ema
+        ema = self.pm
         if ema == _NONE:
             return
         moved = not (-_STUCK_MOVE_PM < ema - base < _STUCK_MOVE_PM)
