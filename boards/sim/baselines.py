@@ -126,46 +126,83 @@ def run_naive(sc, board, period_s=600, progress=None):
     return f
 
 
-def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None, max_run_s=0, min_off_s=60):
+def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None, max_run_s=0, min_off_s=60,
+               daily_s=None, fit=False):
     """Knows Dr, ECe, the tank and the panel: refills each plot that has used half its RAW to field
     capacity plus its leaching requirement, Dr / (1 - LR), whenever the pump can start; plots
     together, as far as the pump keeps up (the physical limit, not a schedule).
 
     `max_run_s` > 0 stops the pump after that long in one go, for `min_off_s`
-    (what a limit on a single run costs a field: benchmarks/run_cap.py)."""
+    (what a limit on a single run costs a field: benchmarks/run_cap.py).
+    `daily_s` (seconds per plot, or None) holds each valve to that much open
+    time a day, as a controller's daily cap does: a refill it cuts goes on the
+    next day. With `fit` a refill also begins as soon as waiting a day would
+    make it more than one day's cap."""
     f, clock = make_field(sc, board)
     n = f.n_plots
     step = period_s * 1000
     until = [0] * n  # when each open valve closes; 0 closed
     on_ms = -1  # when the pump started, -1 off
     rest_ms = 0  # no start before this
+    used = [0] * n  # valve ms today (daily_s)
+    owed = [0] * n  # ms of a refill the cap or a stop cut short (daily_s)
+    today = -1
     t = 0
     day = 0
     while t < f.end_ms:
         clock.t = t
         f.advance_to(t)
+        if daily_s and t // DAY_MS != today:
+            today = t // DAY_MS
+            used = [0] * n
         mask = 0
         for i in range(n):
             if until[i] > t:
                 mask |= 1 << i
             else:
                 until[i] = 0
+        stop = False
         if mask and (not f.pvp.running or (f.tank is not None and f.tank_l <= 0)):
-            mask = 0  # stalled or dry: stop and wait for the sun or the tank
-            until = [0] * n
+            stop = True  # stalled or dry: stop and wait for the sun or the tank
         if mask and max_run_s and t - on_ms >= max_run_s * 1000:
-            mask = 0  # its longest run in one go: it rests
-            until = [0] * n
+            stop = True  # its longest run in one go: it rests
             rest_ms = t + min_off_s * 1000
+        if stop:
+            mask = 0
+            if daily_s:
+                for i in range(n):
+                    if until[i] > t:
+                        used[i] -= until[i] - t
+                        owed[i] += until[i] - t
+            until = [0] * n
         if t >= rest_ms and f.can_start() and (f.tank is None or f.tank_l > f.tank.get("low_l", 0.0)):
             for i in range(n):
                 p = f.plots[i]
-                if until[i] == 0 and p.dr >= trigger * p.raw:
+                if until[i] != 0:
+                    continue
+                want = owed[i]
+                if want <= 0:
+                    need = p.dr >= trigger * p.raw
+                    if not need and fit and daily_s:
+                        etc = soil.kc_on(f.crops[i], today) * f.days[today].et0_mm
+                        need = run_s_for_mm(f, i, (p.dr + etc) / (1.0 - p.lr)) > daily_s[i] and p.dr > 0.5
+                    if not need:
+                        continue
                     gross = p.dr / (1.0 - p.lr)
                     if p.ece() > 0.95 * p.thr:
                         gross = p.dr / (1.0 - 2 * p.lr)  # salt near the threshold: leach harder
-                    until[i] = t + int(run_s_for_mm(f, i, gross) * 1000)
-                    mask |= 1 << i
+                    want = int(run_s_for_mm(f, i, gross) * 1000)
+                run = want
+                if daily_s:
+                    left = daily_s[i] * 1000 - used[i]
+                    if left < 10000:
+                        owed[i] = want
+                        continue
+                    run = want if want < left else left
+                    used[i] += run
+                    owed[i] = want - run
+                until[i] = t + run
+                mask |= 1 << i
         if not mask:
             on_ms = -1
         elif on_ms < 0:
