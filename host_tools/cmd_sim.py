@@ -47,6 +47,8 @@ class Progress:
 def run(args):
     controllers = season.CONTROLLERS if args.controller == "all" else (args.controller,)
     progress = Progress()
+    for note in season.config_notes(season.load_scenario(args.scenario)):
+        print("note: " + note)
     sc, results = season.season(args.scenario, controllers, args.runtime, args.out, progress)
     print("scenario %s: %d days from %04d-%02d-%02d, %d plots" % (
         sc["name"], sc["days"], sc["start"]["year"], sc["start"]["month"], sc["start"]["day"], len(sc["plots"])))

@@ -92,6 +92,36 @@ def firmware_config(sc, n_plots):
     return cfg
 
 
+def config_notes(sc):
+    """What the scenario's config says that its own field contradicts, one line each ([] when nothing).
+
+    A scenario may give a plot's calibration (`dry_mv`, `wet_mv`) or `store_l`
+    as a technician would enter them; edited for another soil or crop, they
+    no longer fit the field, and the season shows a miscalibrated probe, not
+    the controller.
+    """
+    scenario = _sim()[0]
+    notes = []
+    plots = sc.get("config", {}).get("plots", [])
+    for i in range(min(len(plots), len(sc["plots"]))):
+        given = plots[i]
+        dry, wet = scenario.calibration(sc, i)
+        c_dry = given.get("dry_mv", dry)
+        c_wet = given.get("wet_mv", wet)
+        span = c_dry - c_wet
+        if span > 0 and (abs(c_dry - dry) * 20 > span or abs(c_wet - wet) * 20 > span):
+            notes.append("plot %d: dry_mv %d / wet_mv %d, but this probe reads %d / %d in %s; at field "
+                         "capacity it will show %d %%, not 100 %%" % (
+                             i, c_dry, c_wet, dry, wet, sc["soil"]["name"], (c_dry - wet) * 100 // span))
+        if "store_l" in given:
+            true_l = scenario.store_l(sc, i)
+            if true_l > 0 and abs(given["store_l"] - true_l) * 5 > true_l:
+                notes.append("plot %d: store_l %d L, but its root zone holds %d L from air-dry to field "
+                             "capacity: refills will be %d %% of what it needs" % (
+                                 i, given["store_l"], true_l, given["store_l"] * 100 // true_l))
+    return notes
+
+
 def epoch_s(sc):
     """Wall seconds at the season's first midnight (the RTC the host set), or None."""
     if not sc.get("rtc_set", True):

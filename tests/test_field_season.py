@@ -105,3 +105,28 @@ def test_the_deployed_config_is_what_a_technician_would_set_for_a_new_field():
         assert (cfg["plots"][i]["dry_mv"], cfg["plots"][i]["wet_mv"]) == scenario.calibration(sc, i)
         assert cfg["plots"][i]["store_l"] == scenario.store_l(sc, i)
     assert cfg["plots"][0]["store_l"] == 224  # 4 m2 x 0.4 m x (0.18 - 0.04)
+
+
+def test_a_scenario_whose_config_its_field_contradicts_is_named_before_the_season_runs(tmp_path, capsys):
+    # Muynak's config with the soil changed to loamy sand: its calibration
+    # points are sandy loam's, so each probe would show well under 100 % at
+    # field capacity. A store_l 30 % short is named too.
+    import json
+
+    from boards.sim import scenario
+
+    assert all(season.config_notes(season.load_scenario(n)) == [] for n in season.scenario_names())
+    path = tmp_path / "sand.json"
+    with open(os.path.join(ROOT, "scenarios", "short-day.json")) as f:
+        text = json.load(f)
+    text["soil"] = "loamy sand"
+    path.write_text(json.dumps(text))
+    text["config"]["plots"][1]["store_l"] = int(scenario.store_l(season.load_scenario(str(path)), 1) * 0.7)
+    path.write_text(json.dumps(text))
+    notes = season.config_notes(season.load_scenario(str(path)))
+    cal = [n for n in notes if "field capacity it will show" in n]
+    assert len(cal) == len(text["plots"]) and all("loamy sand" in n for n in cal)
+    assert any(n.startswith("plot 1: store_l") and "refills will be" in n for n in notes)
+    rc = cli.main(["sim", str(path), "--controller", "timer"])
+    out = capsys.readouterr().out
+    assert rc == 0 and out.startswith("note: plot 0: dry_mv")
