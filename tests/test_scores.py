@@ -39,6 +39,20 @@ def test_excess_is_percolation_from_irrigation_beyond_the_leaching_requirement()
     assert s["excess_mm"] == pytest.approx(2.8)
     assert s["ie_pct"] == pytest.approx(100 * 2.8 / 15)
     assert s["dp_mm"] == pytest.approx(10.5)
+    # The season's leaching fraction: 4.5 of 22 mm drained, against 10 %.
+    assert s["lf_pct"] == pytest.approx(100 * 4.5 / 22)
+    assert s["lr_pct"] == pytest.approx(10.0)
+
+
+def test_a_plot_that_drains_its_leaching_fraction_on_its_last_day_shows_excess():
+    # A refill over three days of 12 mm, LR 0.2: 7.2 mm drains on the last
+    # day, exactly LR of the 36 mm; that day's water excuses only 2.4 mm.
+    rows = [_row(0, 5, irr=12, lr=0.2), _row(0, 5, irr=12, lr=0.2), _row(0, 5, irr=12, dp_irr=7.2, lr=0.2)]
+    s = scores.plot_scores(rows, 0)
+    assert s["lf_pct"] == pytest.approx(s["lr_pct"]) and s["lr_pct"] == pytest.approx(20.0)
+    assert s["excess_mm"] == pytest.approx(4.8)
+    t = scores.plot_table("firmware", {"plots": [s]}, ["suaeda"])
+    assert "LF %  LR %" in t and "   20    20" in t.splitlines()[2]
 
 
 def test_salt_peak_final_and_days_over_threshold():

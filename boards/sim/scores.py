@@ -24,7 +24,7 @@ def n_plots(rows):
 def plot_scores(rows, i):
     """Scores of plot i over the rows."""
     k = "%d" % i
-    deficit = etc = excess = irr = dp = rain = 0.0
+    deficit = etc = excess = irr = dp = rain = dp_irr = lr_irr = 0.0
     peak = 0.0
     for r in rows:
         over = r["dr" + k] - r["raw" + k]
@@ -36,6 +36,8 @@ def plot_scores(rows, i):
         surplus = r["dp_irr" + k] - r["lr" + k] * r["irr" + k]
         if surplus > 0:
             excess += surplus
+        dp_irr += r["dp_irr" + k]
+        lr_irr += r["lr" + k] * r["irr" + k]
         irr += r["irr" + k]
         dp += r["dp" + k]
         rain += r["rain" + k]
@@ -51,6 +53,12 @@ def plot_scores(rows, i):
         "irr_mm": irr,
         "rain_mm": rain,
         "dp_mm": dp,
+        # The season's leaching fraction, drained irrigation water over
+        # irrigation, against the requirement's (weighted by the water):
+        # a plot can drain no more than it needs over the season and still
+        # show excess, when it drains on days of little water.
+        "lf_pct": 100.0 * dp_irr / irr if irr > 0 else 0.0,
+        "lr_pct": 100.0 * lr_irr / irr if irr > 0 else 0.0,
         "ece_peak_dsm": peak,
         "ece_final_dsm": last.get("ece" + k, 0.0),
         "ece_thr_dsm": last.get("thr" + k, 0.0),
@@ -119,10 +127,10 @@ def table(results):
 def plot_table(name, s, crops=None):
     """Per-plot lines for one controller."""
     lines = ["%s, per plot:" % name,
-             "  plot  crop        IA %   IE %  irr mm  ETc mm  ECe pk  ECe end  thr"]
+             "  plot  crop        IA %   IE %  irr mm  ETc mm  LF %  LR %  ECe pk  ECe end  thr"]
     for i, p in enumerate(s["plots"]):
         crop = crops[i] if crops else ""
-        lines.append("  %4d  %-10s %5.1f  %5.1f  %6.0f  %6.0f  %6.1f  %7.1f  %4.0f" % (
-            i, crop, p["ia_pct"], p["ie_pct"], p["irr_mm"], p["etc_mm"],
+        lines.append("  %4d  %-10s %5.1f  %5.1f  %6.0f  %6.0f  %4.0f  %4.0f  %6.1f  %7.1f  %4.0f" % (
+            i, crop, p["ia_pct"], p["ie_pct"], p["irr_mm"], p["etc_mm"], p["lf_pct"], p["lr_pct"],
             p["ece_peak_dsm"], p["ece_final_dsm"], p["ece_thr_dsm"]))
     return "\n".join(lines)
