@@ -361,3 +361,80 @@ def test_a_failed_plots_floor_falls_as_the_season_cools():
         b.dawn(day * DAY + DAWN, [0, 10 * m], 0b10, [STORE] * 2, floors)
         ets.append((b.et_ml[0], b.et_ml[1]))
     assert ets == [(10 * K, 10 * K), (8 * K, 8 * K), (6 * K, 6 * K)]
+
+
+def shown(rise_per_10l=10):
+    """A plot whose watered days well short of field capacity rose by
+    `rise_per_10l` points for each 10 L past the day's ET (10: the store and
+    the ET are right; 7: a store guessed 30 % small). Ends at dawn 4, 75 %
+    by the balance."""
+    b = Balance(1)
+    dawn(b, 0, [50])
+    dawn(b, 1, [45])  # a dry day: 5 L of ET
+    m = 45
+    for day in (1, 2, 3):
+        b.watered(0, 15 * K, day * DAY + DAWN + 3600)  # 10 L past the day's ET
+        m += rise_per_10l
+        dawn(b, day + 1, [m])
+    return b
+
+
+def drained_cycles(b, reading, n, day0=4):
+    """n refills past field capacity, each followed by a dawn reading `reading` %."""
+    for day in range(day0, day0 + n):
+        b.watered(0, 40 * K, day * DAY + DAWN + 3600)
+        dawn(b, day + 1, [reading])
+
+
+def test_a_probe_that_reads_dry_at_field_capacity_is_learned_once_it_has_shown_the_water():
+    # Calibrated 10 points dry: after each refill that drained it reads
+    # 86 % at dawn, where the soil is at field capacity less the ET since.
+    b = shown(10)
+    drained_cycles(b, 86, 8)
+    assert -100 <= b.bias[0] <= -50
+    assert b.bad == [False]
+    # The old rule kept the bias at 0 and anchored 14 points short: every
+    # refill over-watered by the probe's offset.
+    assert b.d_ml[0] <= 9 * K
+
+
+def test_a_reading_dry_after_refills_that_fell_short_is_not_learned():
+    # The same dry dawns, but the probe showed only 7 of every 10 L: the
+    # store was guessed small, the refills fell short, and a bias below 0
+    # would shorten them further.
+    b = shown(7)
+    drained_cycles(b, 86, 8)
+    assert b.bias == [0]
+
+
+def test_a_reading_that_stays_flat_while_water_goes_in_is_the_probes_field_capacity():
+    # The daily cap holds each day's water under what the balance thinks
+    # is missing, so it never sees the plot drain: 1 L past the day's ET
+    # every day, and the reading stays at 88 % (the first day fills).
+    b = shown(10)
+    for day in range(4, 9):
+        b.watered(0, 8 * K, day * DAY + DAWN + 3600)
+        assert b._full == [False]
+        dawn(b, day + 1, [88])
+    assert b.bias == [-40]  # a point a dawn from the second
+    assert b.d_ml == [8 * K]  # 12 L short by the probe alone
+    # A plot far short of field capacity that stays flat is short of water,
+    # not a probe offset; and in weak sun no dry reading is learned at all
+    # (it could only shrink the refills of a plot whose starts are scarce).
+    c = shown(10)
+    for day in range(4, 10):
+        c.watered(0, 6 * K, day * DAY + DAWN + 3600)
+        dawn(c, day + 1, [60])
+    assert c.bias == [0]
+    w = shown(10)
+    w.weak = True
+    drained_cycles(w, 86, 8)
+    assert w.bias == [0]
+
+
+def test_a_bias_below_zero_comes_back_by_two_points_a_dawn():
+    b = shown(10)
+    drained_cycles(b, 86, 8)
+    low = b.bias[0]
+    drained_cycles(b, 99, 1, day0=12)  # the probe reads right at field capacity again
+    assert b.bias[0] == low + 20

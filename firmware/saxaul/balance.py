@@ -43,14 +43,24 @@
 #   counted and the probe missed) the balance knows the deficit at the next
 #   dawn better than the probe (field capacity, then the ET since); the
 #   difference is what salt or drift add to the reading. Salt only reads
-#   wetter, so the bias (permille) climbs (10 points a dawn at most),
-#   falls by a point a dawn when a learned bias washes out, and never goes
-#   below 0: a reading a little drier is more likely a refill that fell
-#   short (`store_l` or ET guessed low) than a dry-reading probe. If a refill fell short of field
-#   capacity the estimate comes out low by the shortfall less the leaching
-#   water, so it settles from below: toward more water, never less. Two
-#   dawns in a row 15 points drier than that mark the probe bad (a probe
-#   drifting a point a day over-waters for every day it goes unnoticed).
+#   wetter, so the bias (permille) climbs (10 points a dawn at most) and
+#   falls by a point a dawn when a learned bias washes out. A reading drier
+#   than field capacity is more likely a refill that fell short (`store_l`
+#   or ET guessed low) than a dry-reading probe, and taking it for a bias
+#   would shorten the next refill further; so the bias goes below 0 only
+#   when the probe has shown that the store and the ET are right: on
+#   watered days well short of field capacity the reading rose by 85 % or
+#   more of the water past ET (a store guessed 30 % small shows 70 %). Then
+#   a reading more than 4 points dry after drainage, or one that stayed
+#   flat while water past ET went in, is the probe's calibration (a few mV
+#   off, a slow dry drift), and the bias follows it down a point a dawn to
+#   -10 points, and back up by 2 a dawn; not in weak sun, where it could
+#   only shrink the refills of a plot whose starts are scarce. Without it a
+#   probe 25 mV dry over-watered every refill by its offset, and one whose
+#   refills the daily cap spreads kept its plot at the cap all season
+#   (Muynak with two probes so: IE 24.0 %, now 8.6). Two dawns in a row 15
+#   points drier than the bias mark the probe bad (a probe drifting a point
+#   a day over-waters for every day it goes unnoticed).
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
 #   (same sun, same air). That move is a chained index: each dawn it moves
@@ -73,6 +83,9 @@ _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
 _BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
+_NEG_MAX = const(100)  # permille a probe may read dry at field capacity and be followed (10 points)
+_RHO_GAP = const(100)  # permille of the store a watered day must stay short of field capacity to weigh the probe
+_RHO_OK = const(850)  # permille of a watered day's water past ET the reading must show: store and ET are right
 _DRIFT = const(150)  # permille drier than the bias after drainage: the probe is wrong (a heat wave's ET error alone comes near 100)
 _SEEN_MIN = const(20)  # permille of the store: less water says too little about what the probe saw
 _MISS = const(150)  # permille of the store a dawn reading may miss of the metered water before it is questioned
@@ -96,6 +109,15 @@ class Balance:
         self.known = [False] * n_plots  # anchored once
         self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
         self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
+        # What the reading showed of the water past ET on watered days that
+        # stayed well short of field capacity, permille, and how many such
+        # days (up to 8). Near 1000 the store and the ET are right, so a
+        # reading dry at field capacity is the probe's.
+        self._rho = [0] * n_plots
+        self._rho_n = [0] * n_plots
+        # Marginal sun (the planner's weak_sun): a plot whose every start is
+        # scarce learns no dry reading, since that can only shrink refills.
+        self.weak = False
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
@@ -123,7 +145,7 @@ class Balance:
         for i in range(self.n):
             if et_ml[i] < -1:
                 et_ml[i] = -1
-            if bias[i] < 0 or bias[i] > _BIAS_MAX:
+            if bias[i] < -_NEG_MAX or bias[i] > _BIAS_MAX:
                 bias[i] = 0  # not a value this module writes: start again
         self.et_ml = et_ml
         self.bias = bias
@@ -226,6 +248,25 @@ class Balance:
         # past field capacity, and the probe reads dry there (its calibration,
         # a slow drift). Anchored to it, a refill would never end.
         self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * ((m - m0) * k + 2 * e) < irr
+        net = irr - e  # the water past the day's ET
+        if (not check and e > 0 and m0 >= 0 and not self.short[i]
+                and pred >= _RHO_GAP * k and net >= 2 * _SEEN_MIN * k):
+            # A day well short of field capacity: how much of that water
+            # did the reading show?
+            r = (m - m0) * k * 1000 // net
+            r = 0 if r < 0 else (2000 if r > 2000 else r)
+            n = self._rho_n[i]
+            self._rho[i] = r if n == 0 else self._rho[i] + ((r - self._rho[i]) >> 2)
+            if n < 8:
+                self._rho_n[i] = n + 1
+        if not check and e > 0 and m0 >= 0 and net > 0 and 4 * (m - m0) * k < net and self._shows(i):
+            # The reading did not show water that it shows short of field
+            # capacity: the root zone was full and drained it, and this
+            # reading is the probe's field capacity, less the ET since
+            # (half a day's). The balance never saw it drain, so without
+            # this a probe reading dry there keeps its plot watered at the
+            # daily cap for good.
+            self._dry(i, m - 1000 + e // (2 * k))
         if irr > 0 and miss > _MISS * k:
             # The meter counted water that the probe never saw: the soil
             # drained it (the probe reads dry at field capacity) or the probe
@@ -252,9 +293,15 @@ class Balance:
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
             if b > o:
-                self.bias[i] = b if b < o + _BIAS_STEP else o + _BIAS_STEP
+                # Salt climbs fast; a dry reading learned over weeks (below
+                # 0) comes back by _BIAS_BAND a dawn, or one hot day's error
+                # would undo it.
+                up = _BIAS_STEP if o >= 0 else _BIAS_BAND
+                self.bias[i] = b if b < o + up else o + up
             elif b < o - _BIAS_BAND and o > 0:
                 self.bias[i] = o - 10 if o > 10 else 0  # the salt it learned is washing out
+            elif self._full[i] and self._shows(i):
+                self._dry(i, b)  # the refill did reach field capacity
             if self.bias[i] > _BIAS_MAX:
                 self.bias[i] = _BIAS_MAX
         if m0 >= 0 and not check:
@@ -286,6 +333,23 @@ class Balance:
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
+
+    def _shows(self, i):
+        # Watered days short of field capacity showed the water the balance
+        # counted (past ET): its store and ET are right, so a reading dry at
+        # field capacity is the probe's, not a refill that fell short.
+        return self._rho_n[i] >= 3 and self._rho[i] >= _RHO_OK
+
+    def _dry(self, i, b):
+        # The probe reads b permille at field capacity, drier than its bias
+        # by more than two dawns' error, and `_shows`: its calibration is
+        # off, or it drifts dry slowly. The bias follows it down a point a
+        # dawn, to -_NEG_MAX (from 0 or below: a salt bias washes out by its
+        # own rule). A reading further below field capacity than that is a
+        # soil short of water, not an offset.
+        o = self.bias[i]
+        if not self.weak and -_NEG_MAX - _BIAS_BAND <= b < o - 2 * _BIAS_BAND and -_NEG_MAX < o <= 0:
+            self.bias[i] = o - 10
 
     def _fresh(self, i):
         return self._dawns - self._et_dawn[i] <= _ET_FRESH
@@ -344,4 +408,5 @@ class Balance:
         self.bad[i] = False
         self._strikes[i] = 0
         self.bias[i] = 0
+        self._rho_n[i] = 0
         self.known[i] = False

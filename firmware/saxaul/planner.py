@@ -537,6 +537,7 @@ class Planner:
             pc = plots[i]
             stores[i] = self.k_ml(pc) // 10
             floors[i] = pc["fallback_s"] * pc["flow_ml_min"] // 60  # the daily fallback dose
+        self.bal.weak = self.weak_sun
         self.bal.dawn(now_s, pm, good, stores, floors)
 
     def dusk(self, now_s):
