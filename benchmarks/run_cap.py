@@ -32,33 +32,32 @@ def main(argv=None):
     ap.add_argument("--cap", type=int, action="append", help="longest run, s (repeat; 0 = none)")
     ap.add_argument("--daily", action="store_true", help="hold each plot to its daily_max_s instead")
     args = ap.parse_args(argv)
-    if args.daily:
-        return daily(args.scenario)
-    caps = args.cap or [1200, 1800, 3600, 7200, 0]
     sc = season.load_scenario(args.scenario)
-    _, field, baselines, _ = season._sim()
     board = season.load_board(sc)
+    if args.daily:
+        return daily(sc, board)
     print("scenario %s: the oracle with its pump runs capped" % sc["name"])
     print("%10s %7s %7s %9s %9s" % ("cap s", "IA %", "IE %", "water L", "starts/d"))
-    for cap in caps:
-        f = baselines.run_oracle(sc, board, max_run_s=cap)
-        s = season.score(sc, field.rows_as_dicts(f))["all"]
+    for cap in args.cap or [1200, 1800, 3600, 7200, 0]:
+        s = oracle(sc, board, max_run_s=cap)["all"]
         print("%10s %7.1f %7.1f %9.0f %9.1f" % (cap or "none", s["ia_pct"], s["ie_pct"], s["water_l"], s["starts_per_day"]))
 
 
-
-def daily(name):
-    sc = season.load_scenario(name)
-    _, field, baselines, _ = season._sim()
-    board = season.load_board(sc)
+def daily(sc, board):
     caps = [p["daily_max_s"] for p in sc["config"]["plots"]]
     print("scenario %s: the oracle held to each plot's daily_max_s %s" % (sc["name"], caps))
     print("%8s %7s %7s %9s  %s" % ("", "IA %", "IE %", "water L", "ECe peak per plot (threshold)"))
     for label, kw in (("no cap", {}), ("daily", {"daily_s": caps}), ("fit", {"daily_s": caps, "fit": True})):
-        s = season.score(sc, field.rows_as_dicts(baselines.run_oracle(sc, board, **kw)))
+        s = oracle(sc, board, **kw)
         a = s["all"]
         ece = " ".join("%.1f (%.0f)" % (p["ece_peak_dsm"], p["ece_thr_dsm"]) for p in s["plots"])
         print("%8s %7.1f %7.1f %9.0f  %s" % (label, a["ia_pct"], a["ie_pct"], a["water_l"], ece))
+
+
+def oracle(sc, board, **kw):
+    """The oracle's season scores with run_oracle's options `kw`."""
+    _, field, baselines, _ = season._sim()
+    return season.score(sc, field.rows_as_dicts(baselines.run_oracle(sc, board, **kw)))
 
 
 if __name__ == "__main__":

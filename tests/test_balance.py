@@ -7,10 +7,11 @@ STORE = 100  # L from air-dry to field capacity: 1 % = 1000 mL
 K = STORE * 10
 
 
-def dawn(b, day, pct, good=None, stores=None):
+def dawn(b, day, pct, good=None, stores=None, weak=False):
     """Dawn with readings in percent (the balance takes permille)."""
     n = b.n
-    b.dawn(day * DAY + DAWN, [10 * m for m in pct], (1 << n) - 1 if good is None else good, stores or [STORE] * n)
+    b.dawn(day * DAY + DAWN, [10 * m for m in pct], (1 << n) - 1 if good is None else good, stores or [STORE] * n,
+           weak=weak)
 
 
 def test_a_dawn_reading_anchors_the_deficit_below_field_capacity():
@@ -379,11 +380,11 @@ def shown(rise_per_10l=10):
     return b
 
 
-def drained_cycles(b, reading, n, day0=4):
+def drained_cycles(b, reading, n, day0=4, weak=False):
     """n refills past field capacity, each followed by a dawn reading `reading` %."""
     for day in range(day0, day0 + n):
         b.watered(0, 40 * K, day * DAY + DAWN + 3600)
-        dawn(b, day + 1, [reading])
+        dawn(b, day + 1, [reading], weak=weak)
 
 
 def test_a_probe_that_reads_dry_at_field_capacity_is_learned_once_it_has_shown_the_water():
@@ -427,8 +428,7 @@ def test_a_reading_that_stays_flat_while_water_goes_in_is_the_probes_field_capac
         dawn(c, day + 1, [60])
     assert c.bias == [0]
     w = shown(10)
-    w.weak = True
-    drained_cycles(w, 86, 8)
+    drained_cycles(w, 86, 8, weak=True)
     assert w.bias == [0]
 
 

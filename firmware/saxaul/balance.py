@@ -115,9 +115,6 @@ class Balance:
         # reading dry at field capacity is the probe's.
         self._rho = [0] * n_plots
         self._rho_n = [0] * n_plots
-        # Marginal sun (the planner's weak_sun): a plot whose every start is
-        # scarce learns no dry reading, since that can only shrink refills.
-        self.weak = False
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
@@ -182,12 +179,13 @@ class Balance:
                 self.d_ml[i] += x >> 9
                 self._frac[i] = x & 511
 
-    def dawn(self, now_s, pm, good, stores, floors=None):
+    def dawn(self, now_s, pm, good, stores, floors=None, weak=False):
         """Anchor every plot whose probe is good (bit i of `good`) to its reading now.
 
         `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
         `store_l`. `floors[i]`, mL, is the least daily ET of a plot on its
-        balance alone.
+        balance alone. `weak`: marginal sun (the planner's `weak_sun`), when
+        no dry reading is taken for the probe's (`_dry`).
         """
         self.advance(now_s)
         self.day = True
@@ -201,7 +199,7 @@ class Balance:
                 if self.et_ml[i] > 0:
                     was |= 1 << i
                     before += self.et_ml[i]
-                self._anchor(i, pm[i], k)
+                self._anchor(i, pm[i], k, weak)
         after = 0
         for i in range(self.n):
             if (was >> i) & 1:
@@ -236,7 +234,7 @@ class Balance:
                 if self.et_ml[i] < f:
                     self.et_ml[i] = f
 
-    def _anchor(self, i, m, k):
+    def _anchor(self, i, m, k, weak):
         pred = self.d_ml[i]
         check = self._full[i]
         e = self.et_ml[i]
@@ -247,19 +245,21 @@ class Balance:
         # less than half of it, with twice the ET known spent besides: it went
         # past field capacity, and the probe reads dry there (its calibration,
         # a slow drift). Anchored to it, a refill would never end.
-        self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * ((m - m0) * k + 2 * e) < irr
+        seen = (m - m0) * k  # the water the reading showed since the last dawn
+        self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
         net = irr - e  # the water past the day's ET
         if (not check and e > 0 and m0 >= 0 and not self.short[i]
                 and pred >= _RHO_GAP * k and net >= 2 * _SEEN_MIN * k):
             # A day well short of field capacity: how much of that water
             # did the reading show?
-            r = (m - m0) * k * 1000 // net
+            r = seen * 1000 // net
             r = 0 if r < 0 else (2000 if r > 2000 else r)
             n = self._rho_n[i]
             self._rho[i] = r if n == 0 else self._rho[i] + ((r - self._rho[i]) >> 2)
             if n < 8:
                 self._rho_n[i] = n + 1
-        if not check and e > 0 and m0 >= 0 and net > 0 and 4 * (m - m0) * k < net and self._shows(i):
+        dry = not weak and self._shows(i)  # a dry reading may be the probe's (`_dry`)
+        if dry and not check and e > 0 and m0 >= 0 and net > 0 and 4 * seen < net:
             # The reading did not show water that it shows short of field
             # capacity: the root zone was full and drained it, and this
             # reading is the probe's field capacity, less the ET since
@@ -300,7 +300,7 @@ class Balance:
                 self.bias[i] = b if b < o + up else o + up
             elif b < o - _BIAS_BAND and o > 0:
                 self.bias[i] = o - 10 if o > 10 else 0  # the salt it learned is washing out
-            elif self._full[i] and self._shows(i):
+            elif dry and self._full[i]:
                 self._dry(i, b)  # the refill did reach field capacity
             if self.bias[i] > _BIAS_MAX:
                 self.bias[i] = _BIAS_MAX
@@ -342,13 +342,14 @@ class Balance:
 
     def _dry(self, i, b):
         # The probe reads b permille at field capacity, drier than its bias
-        # by more than two dawns' error, and `_shows`: its calibration is
-        # off, or it drifts dry slowly. The bias follows it down a point a
+        # by more than two dawns' error, and `_shows`, and the sun is not
+        # weak (a smaller refill there is a start the panel may not give
+        # again): its calibration is off, or it drifts dry slowly. The bias follows it down a point a
         # dawn, to -_NEG_MAX (from 0 or below: a salt bias washes out by its
         # own rule). A reading further below field capacity than that is a
         # soil short of water, not an offset.
         o = self.bias[i]
-        if not self.weak and -_NEG_MAX - _BIAS_BAND <= b < o - 2 * _BIAS_BAND and -_NEG_MAX < o <= 0:
+        if -_NEG_MAX - _BIAS_BAND <= b < o - 2 * _BIAS_BAND and -_NEG_MAX < o <= 0:
             self.bias[i] = o - 10
 
     def _fresh(self, i):

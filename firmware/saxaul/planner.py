@@ -537,8 +537,7 @@ class Planner:
             pc = plots[i]
             stores[i] = self.k_ml(pc) // 10
             floors[i] = pc["fallback_s"] * pc["flow_ml_min"] // 60  # the daily fallback dose
-        self.bal.weak = self.weak_sun
-        self.bal.dawn(now_s, pm, good, stores, floors)
+        self.bal.dawn(now_s, pm, good, stores, floors, self.weak_sun)
 
     def dusk(self, now_s):
         self.bal.dusk(now_s)

@@ -48,7 +48,7 @@ _FLAT_MV = const(2)  # ... in which the raw reading spans no more than this is a
 # any time. (-1 was a position too: an average 0.1 point drier than the dry
 # calibration read as "no reading" and restarted the smoothing.)
 NO_READING = const(-30000)
-_NONE = const(-30000)
+_NONE = const(NO_READING)  # the same "no value yet", for times too
 
 # Index of each tracked fault in the counter arrays.
 _I_OPEN = const(0)
