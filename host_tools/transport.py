@@ -19,6 +19,7 @@ from host_tools.errors import DeviceError
 
 _CHUNK = 1536  # raw bytes per base64 line; a classic ESP32 compiles it in a few kB
 _CHUNKS_PER_EXEC = 4
+_BUSY_GRACE_S = 1.0  # how long a port may stay locked after its last holder closed it
 
 
 class ExecError(DeviceError):
@@ -48,11 +49,20 @@ class Link:
                               "as `saxaul devices` lists it" % port)
         if not os.access(port, os.R_OK | os.W_OK):
             raise DeviceError("no permission to open %s: add yourself to the dialout (or uucp) group" % port)
-        try:
-            t = SerialTransport(port, baudrate=self.baudrate)
-        except TransportError:
-            raise DeviceError("%s is busy: close the other program using it (mpremote, a serial "
-                              "monitor, another saxaul)" % port) from None
+        t = None
+        end = time.monotonic() + _BUSY_GRACE_S
+        while t is None:
+            try:
+                t = SerialTransport(port, baudrate=self.baudrate)
+            except TransportError:
+                # mpremote locks the port (flock) and reports any failure to
+                # open as this one error. A lock lets go a moment after its
+                # holder closes (or a child forked mid-close execs), so only
+                # one that holds past a short grace is another program's.
+                if time.monotonic() > end:
+                    raise DeviceError("%s is busy: close the other program using it (mpremote, a "
+                                      "serial monitor, another saxaul)" % port) from None
+                time.sleep(0.1)
         ser = t.serial
         write = ser.write
 
