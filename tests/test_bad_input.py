@@ -247,6 +247,16 @@ def test_an_assignment_without_a_key_is_named():
     assert "=60" in str(exc.value) or "no key" in str(exc.value)
 
 
+@pytest.mark.parametrize("text", [".=0", "plot1.=2", "plot.start_pct=3", "ecw.dsm=4"])
+def test_a_dot_with_no_key_around_it_is_answered_with_the_form_to_write(text):
+    # A dot alone, or a plot with its key cut off: "unknown key" after a bare
+    # "." names nothing the user can fix; the refusal shows the form instead.
+    with pytest.raises(UserError) as exc:
+        configtool.set_values(config.defaults(2), [text])
+    msg = str(exc.value)
+    assert text.split("=")[0] in msg and "plotN.KEY=VALUE" in msg
+
+
 def test_a_key_with_a_line_break_is_refused_in_one_line():
     # A paste from a spreadsheet: `saxaul config set "tick_s\n=60"`. The
     # refusal is printed as one line, so the message must not carry the break.
