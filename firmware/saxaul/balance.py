@@ -44,7 +44,14 @@
 #   dawn better than the probe (field capacity, then the ET since); the
 #   difference is what salt or drift add to the reading. Salt only reads
 #   wetter, so the bias (permille) climbs (10 points a dawn at most) and
-#   falls by a point a dawn when a learned bias washes out. A reading drier
+#   falls by a point a dawn when a learned bias washes out. Within a dawn's
+#   error of it (2 points: the ET since the refill, the probe's noise) a
+#   reading moves it a quarter of the way, up or down: taking every higher
+#   reading and giving back only past 2 points kept the bias at the top of
+#   that noise, so every refill began too big by it and drained it (loamy
+#   sand, whose small store is refilled almost daily: IE 5.5 %, now 4.2).
+#   Not in weak sun, where a refill a little big is water the plot may need
+#   before the panel starts the pump again. A reading drier
 #   than field capacity is more likely a refill that fell short (`store_l`
 #   or ET guessed low) than a dry-reading probe, and taking it for a bias
 #   would shorten the next refill further; so the bias goes below 0 only
@@ -60,7 +67,11 @@
 #   refills the daily cap spreads kept its plot at the cap all season
 #   (Muynak with two probes so: IE 24.0 %, now 8.6). Two dawns in a row 15
 #   points drier than the bias mark the probe bad (a probe drifting a point
-#   a day over-waters for every day it goes unnoticed).
+#   a day over-waters for every day it goes unnoticed), and the ET learned
+#   between them goes back to the one known at the first: water the drift
+#   hid was taken for ET there, and the plot lives on that ET from now on
+#   (probe faults: a drifting probe's plot kept 1.5 times its ET all
+#   season, IE 46 % on it).
 # - A plot whose probe failed keeps its balance on ET alone: its own ET when
 #   the probe was last good, scaled by how the good plots' ET has moved since
 #   (same sun, same air). That move is a chained index: each dawn it moves
@@ -109,6 +120,7 @@ class Balance:
         self.known = [False] * n_plots  # anchored once
         self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
         self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
+        self._et_struck = [-1] * n_plots  # the ET known at the first of them
         # What the reading showed of the water past ET on watered days that
         # stayed well short of field capacity, permille, and how many such
         # days (up to 8). Near 1000 the store and the ET are right, so a
@@ -290,9 +302,19 @@ class Balance:
                 # Twice in a row: one short refill (a guessed store, a hot
                 # day) can look like this once.
                 self._strikes[i] += 1
+                if self._strikes[i] == 1:
+                    self._et_struck[i] = e
+                elif self.et_ml[i] > self._et_struck[i] > 0:
+                    # The days between were read off a probe already
+                    # drifting: water it missed became ET (up to twice),
+                    # and the plot would live on that ET from now on.
+                    self.et_ml[i] = self._et_struck[i]
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
-            if b > o:
+            if not weak and o > 0 and o - _BIAS_BAND <= b <= o + _BIAS_BAND:
+                # A dawn's error: a mean of them, not their highest.
+                self.bias[i] = o + (b - o) // 4
+            elif b > o:
                 # Salt climbs fast; a dry reading learned over weeks (below
                 # 0) comes back by _BIAS_BAND a dawn, or one hot day's error
                 # would undo it.
