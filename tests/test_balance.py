@@ -116,6 +116,16 @@ def test_within_a_dawns_error_the_bias_follows_the_mean_of_the_readings_not_thei
     assert b.bad == [False]
 
 
+def test_following_the_mean_takes_the_bias_to_0_and_no_further():
+    # Below 0 is a probe that reads dry, which only `shown()` days may teach.
+    b = Balance(1)
+    b.bias[0] = 4
+    dawn(b, 0, [90])
+    b.watered(0, 40 * K, DAWN + 3600)
+    b.dawn(DAY + DAWN, [985], 1, [STORE])  # 1.5 points dry, within a dawn's error of 0.4
+    assert b.bias == [0]
+
+
 def test_in_weak_sun_the_bias_keeps_to_the_highest_reading():
     # Starts are scarce: a refill a little big is water the plot may need
     # before the panel starts the pump again.

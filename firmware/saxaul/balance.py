@@ -312,8 +312,10 @@ class Balance:
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
             if not weak and o > 0 and o - _BIAS_BAND <= b <= o + _BIAS_BAND:
-                # A dawn's error: a mean of them, not their highest.
-                self.bias[i] = o + (b - o) // 4
+                # A dawn's error: a mean of them, not their highest. Not
+                # below 0 by this rule: that takes `_dry`'s evidence.
+                x = o + (b - o) // 4
+                self.bias[i] = x if x > 0 else 0
             elif b > o:
                 # Salt climbs fast; a dry reading learned over weeks (below
                 # 0) comes back by _BIAS_BAND a dawn, or one hot day's error
