@@ -296,11 +296,11 @@ def parse_assignment(text, n_plots):
         raise ValueError("%s: no key before '=' (write KEY=VALUE)" % _shown(text))
     if not _printable(name):
         raise ValueError("%s: a key is letters, digits, '_' and '.' (write KEY=VALUE)" % _shown(name))
-    if "." in name and not (name.startswith("plot") and name.find(".") > 4 and name[-1] != "."):
-        # ".", "x.y", "plot1.", "plot.k": no key, or a dot where none belongs
-        raise ValueError("%s: write KEY=VALUE, or plotN.KEY=VALUE for a plot's setting" % name)
     if "." in name:
         head, key = name.split(".", 1)
+        if len(head) < 5 or not head.startswith("plot") or not key:
+            # ".", "x.y", "plot.k", "plot1.": no key, or a dot where none belongs
+            raise ValueError("%s: write KEY=VALUE, or plotN.KEY=VALUE for a plot's setting" % name)
         try:
             i = int(head[4:]) - 1
         except ValueError:
