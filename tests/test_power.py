@@ -570,3 +570,46 @@ def test_only_every_third_clear_morning_tries_before_the_window():
     log.run(t, t + 600, SUN_MV)
     assert pw.day % 3 == 1 and pw.weak()
     assert pw.can_start(t + 3 * H - 300) == R_NONE
+
+
+def third_dawn(*held_s):
+    """A 14 h day seen whole, a second one whose starts held at held_s after its dawn, and the next dawn: (power, that dawn).
+
+    On the second day yesterday's length is known, so a start can be read
+    against noon.
+    """
+    pw, log, t = settled(DARK_MV, day=0, night_seen=True)
+    t = log.run(t, t + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    t0 = t
+    t = log.run(t, t + 600, SUN_MV)
+    for h in held_s:
+        pw.held(t0 + h)
+    t = log.run(t, t0 + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    dawn = t
+    log.run(t, t + 600, SUN_MV)
+    assert len(log.dawns) == 3
+    return pw, dawn
+
+
+def test_a_start_past_noon_opens_the_window_as_long_before_noon():
+    # A cloudy day: the only start that held came 9 h after dawn of a 14 h
+    # day, when a gap opened. The sun stood as high 5 h after dawn, so the
+    # next morning's trials begin there, not at 9 h, when the sun already
+    # falls (an autumn of such days saw no trial before its afternoon).
+    pw, dawn = third_dawn(9 * H)
+    assert pw.day % 3 == 0  # the morning with the trial margin
+    assert pw.can_start(dawn + 5 * H - 300) == R_NONE
+    assert pw.can_start(dawn + 5 * H - 900) == R_PV_WEAK
+    # ... and the evening edge stays at 9 h: a sag past it ends the day.
+    pw.on_sag(dawn + 9 * H + 700, CFG)
+    assert pw.can_start(dawn + 10 * H) == R_PV_WEAK
+
+
+def test_a_morning_start_opens_the_window_until_as_long_before_dusk():
+    pw, dawn = third_dawn(4 * H)
+    pw.on_sag(dawn + 9 * H, CFG)  # 5 h before dusk: the sun as high as at 4 h
+    assert pw.can_start(dawn + 9 * H + 200) == R_NONE
+    pw.on_sag(dawn + 10 * H + 700, CFG)
+    assert pw.can_start(dawn + 11 * H) == R_PV_WEAK

@@ -212,11 +212,21 @@ class Power:
         self._held_d += 1
         if self._dawn_s == _NONE:
             return
-        off = start_s - self._dawn_s
-        if self._first_s == _NONE or off < self._first_s:
-            self._first_s = off
-        if self._last_s == _NONE or off > self._last_s:
-            self._last_s = off
+        lo = hi = start_s - self._dawn_s
+        n = self._len_s
+        if n != _NONE and 0 < lo < n:
+            # The sun stands as high as long before dusk as this start was
+            # after dawn: the window holds that hour too. A cloudy day's only
+            # start came when a gap opened, perhaps past noon, and is no
+            # morning edge (the trials of the days after would wait for it).
+            if n - lo < lo:
+                lo = n - lo
+            else:
+                hi = n - hi
+        if self._first_s == _NONE or lo < self._first_s:
+            self._first_s = lo
+        if self._last_s == _NONE or hi > self._last_s:
+            self._last_s = hi
 
     def on_sag(self, now_s, cfg, stalled=False):
         """The pump browned the panel out and was stopped: back off before retrying.
