@@ -1,0 +1,23 @@
+"""benchmarks/seeds.py: the firmware and the oracle over weather seeds, and its refusals."""
+import pytest
+
+from benchmarks import seeds
+
+
+def test_each_seed_gets_a_line_and_the_scenario_a_summary(capsys):
+    assert seeds.main(["--scenario", "short-day", "--seeds", "5,6", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in out if line.startswith("short-day")]
+    assert [r[1] for r in rows[:2]] == ["5", "6"]
+    for r in rows[:2]:
+        firmware_ia, oracle_ia, gap = float(r[2]), float(r[6]), float(r[10])
+        assert gap == pytest.approx(firmware_ia - oracle_ia, abs=0.11)
+    summary = rows[2]
+    assert len(rows) == 3 and len(summary) == 6
+
+
+@pytest.mark.parametrize("text", ["x", "22,,y", ","])
+def test_seeds_that_are_not_integers_are_refused(text, capsys):
+    with pytest.raises(SystemExit):
+        seeds.main(["--seeds", text])
+    assert "--seeds" in capsys.readouterr().err
