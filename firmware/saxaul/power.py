@@ -208,21 +208,27 @@ class Power:
         self._dawn_s = dawn_s
 
     def held(self, start_s):
-        """A start at start_s carried the pump (the run went on for a while)."""
+        """A start at start_s carried the pump (the run went on for a while).
+
+        It widens today's window to that hour and to the hour as long before
+        dusk (yesterday's day length) as it was after dawn.
+        """
         self._held_d += 1
         if self._dawn_s == _NONE:
             return
-        lo = hi = start_s - self._dawn_s
+        off = start_s - self._dawn_s
+        lo = hi = off
         n = self._len_s
-        if n != _NONE and 0 < lo < n:
+        if n != _NONE and 0 < off < n:
             # The sun stands as high as long before dusk as this start was
             # after dawn: the window holds that hour too. A cloudy day's only
             # start came when a gap opened, perhaps past noon, and is no
             # morning edge (the trials of the days after would wait for it).
-            if n - lo < lo:
-                lo = n - lo
+            m = n - off
+            if m < off:
+                lo = m
             else:
-                hi = n - hi
+                hi = m
         if self._first_s == _NONE or lo < self._first_s:
             self._first_s = lo
         if self._last_s == _NONE or hi > self._last_s:
