@@ -72,6 +72,24 @@ def test_a_probe_without_power_reads_zero_and_reads_wetter_after_watering(fakes)
     assert board.read_probe_mv(1) > wet  # plot 1 got nothing
 
 
+def test_a_probe_powered_in_the_same_millisecond_as_a_read_reads_at_once(fakes):
+    # The field draws a probe's noise once per ms and machine.ADC caches the
+    # read for that ms: powering the probe must end both, or the first
+    # reading after power-up would be the dead probe's 0.
+    f, board, spec = _world(fakes)
+    fakes.time.sleep_ms(11 * H_MS)
+    pin = spec["plots"][0]["probe"]["pin"]
+    pwr = spec["plots"][0]["probe"]["power_pin"]
+    adc = fakes.machine.ADC(fakes.machine.Pin(pin), atten=fakes.machine.ADC.ATTN_11DB)
+    power = fakes.machine.Pin(pwr, fakes.machine.Pin.OUT)
+    power.value(0)
+    assert adc.read_uv() == 0
+    power.value(1)
+    assert 1700000 < adc.read_uv() < 2100000
+    power.value(0)
+    assert adc.read_uv() == 0
+
+
 def test_flow_pulses_count_the_litres_at_the_boards_rate(fakes):
     f, board, spec = _world(fakes)
     fakes.time.sleep_ms(12 * H_MS)

@@ -97,7 +97,10 @@ class Field:
         # Pins from the board file.
         pvs = board["pv"]
         self._pv_pin = pvs["pin"]
-        self.adc_cache = (self._pv_pin,)  # no noise of its own: machine.ADC may cache it per ms
+        # Pins whose reading machine.ADC may cache per ms: the panel has no
+        # noise of its own, and a probe's is drawn once per ms here
+        # (`adc_uv`), so repeated reads in one ms see the same value anyway.
+        self.adc_cache = [self._pv_pin]
         self._pv_ratio = float(pvs["ratio"])
         self._pump_pin = board["pump"]["pin"]
         self._pump_low = bool(board["pump"].get("active_low"))
@@ -111,6 +114,8 @@ class Field:
             pr = spec["probe"]
             key = pr["pin"] if "pin" in pr else ("ads", pr["ads"])
             self._probe_of[key] = i
+            if "pin" in pr:
+                self.adc_cache.append(key)
             pw = pr.get("power_pin")
             self._has_pwr.append(pw is not None)
             if pw is not None:
@@ -221,7 +226,9 @@ class Field:
         kind, i, active_low = role
         on = (level == 0) if active_low else (level != 0)
         if kind == 2:
-            self.probe_pwr[i] = on
+            if self.probe_pwr[i] != on:
+                self.probe_pwr[i] = on
+                self._probe_ms[i] = -1  # powered or not: read the probe again
             return
         self._sync()
         if kind == 0:

@@ -170,11 +170,10 @@ class ADC:
 
     # Oversampled reads in the same virtual millisecond, with no pin written
     # between them, see the same world: ask it once. A season makes millions
-    # of reads, and the field's answer cannot change unless time moves or an
-    # output does; its noise is then drawn once per millisecond, so the
-    # board's median would filter less than on a board, so a world names the
-    # pins whose reading has no noise of its own (`adc_cache`); the others,
-    # and every pin of a Bench whose values tests set by hand, are asked on
+    # of reads. A world names the pins whose answer cannot change unless
+    # time moves or an output does (`adc_cache`: the field's panel, and its
+    # probes, whose noise it draws once per millisecond); the others, and
+    # every pin of a Bench whose values tests set by hand, are asked on
     # every read.
 
     def _keep(self, v):
