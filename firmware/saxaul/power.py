@@ -271,7 +271,9 @@ class Power:
             # The sun stands as high as at the earliest start that held
             # until as long before dusk: the window is at least that wide,
             # whatever the latest start that held (a cloudy spell may have
-            # seen one start only, round noon).
+            # seen one start only, round noon). `held` mirrors each start
+            # once a day length is known; this covers the starts before it
+            # (the first day after boot) and days that have grown longer.
             if e != _NONE and n - e > late:
                 late = n - e
             if after >= late - _MARGIN_S:
