@@ -30,9 +30,9 @@ _ST_JOURNAL = const(6)
 _ST_CONSOLE = const(7)
 _NIGHT_SAMPLE_S = const(3600)  # at night a sample an hour: soil dries slowly, nothing runs
 _HELD_S = const(60)  # a start that ran this long was carried by the sun
-_IDLE_READ_S = const(300)
+_IDLE_READ_S = const(300)  # idle by day: every probe at least this often
 _BUSY_SLICE_MS = const(4000)  # water running: a host `stop` waits at most this
-_IDLE_SLICE_MS = const(10000)  # idle: a command waits at most this (fewer wake-ups)  # idle by day: every probe at least this often
+_IDLE_SLICE_MS = const(10000)  # idle: a command waits at most this (fewer wake-ups)
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
 _WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
 
