@@ -424,6 +424,48 @@ def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is
     assert sags == [True, False]
 
 
+def test_a_cycle_handed_over_with_the_pump_running_is_no_start(fakes, tmp_path):
+    # Plot 0's cycle ends and plot 1 takes the running pump. What the sun
+    # did is told by the pump's start: power.py learns its window from
+    # starts that held (a run needs less sun than a start), and a sag soon
+    # after a handover is a running pump's, not a stall.
+    world = scripted(fakes, start_pct=(20, 20, 80, 80))
+    adc_uv = world.adc_uv
+    load = {"mv": 14000}
+
+    def loaded(pin):
+        uv = adc_uv(pin)
+        if pin == world._pv_pin and world._on(world._pump_pin, world._pump_low):
+            return load["mv"] * 1000000 // world._ratio_pm
+        return uv
+
+    world.adc_uv = loaded
+    root = flash(tmp_path, board_spec())
+    fakes.time.sleep(9 * 3600)
+    ctl = _controller_of(fakes, root, None)
+    held = []
+    sags = []
+    on_held = ctl.power.held
+    on_sag = ctl.power.on_sag
+    ctl.power.held = lambda start_s: (held.append(start_s), on_held(start_s))
+    ctl.power.on_sag = lambda now, cfg, stalled=False: (sags.append(stalled), on_sag(now, cfg, stalled))
+    while not ctl.seq.pump_on:
+        ctl.board.sleep_s(ctl.step())
+    start_s = ctl.now_s
+    while ctl.seq.plot != 1:
+        ctl.board.sleep_s(ctl.step())
+    assert ctl.seq.pump_on  # handed over, no restart
+    handover_s = ctl.now_s
+    assert held == [start_s]
+    while ctl.now_s < handover_s + 30:
+        ctl.board.sleep_s(ctl.step())
+    load["mv"] = 9000  # a cloud half a minute after the handover
+    while not sags:
+        ctl.board.sleep_s(ctl.step())
+    assert sags == [False]
+    assert held == [start_s, start_s]
+
+
 def test_the_dawn_anchors_no_plot_whose_probe_has_no_usable_reading(fakes, tmp_path):
     # A probe cleared from the host (or one whose readings were all off the
     # rails since boot) has no average: the balance must not take its

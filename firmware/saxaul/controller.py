@@ -303,10 +303,14 @@ class Controller:
                 pf = seq.plot_fault[i]
                 if pf:
                     self.pfaults[i] |= pf
-        if run_s >= _HELD_S:
-            self.power.held(now - run_s)  # the start carried the pump
+        # What the sun did is told by the pump's start, not this cycle's: a
+        # cycle handed over with the pump running began with no start (a run
+        # needs less sun than a start), and its sag is a running pump's.
+        ran_s = now - seq.on_s  # since the pump started
+        if run_s > 0 and ran_s >= _HELD_S:
+            self.power.held(seq.on_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
-            self.power.on_sag(now, cfg, run_s < _HELD_S)
+            self.power.on_sag(now, cfg, ran_s < _HELD_S)
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose

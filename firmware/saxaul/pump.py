@@ -111,7 +111,7 @@ class Sequencer:
         self._t0_s = 0  # when the current state began
         self._pump_s = 0  # when the pump started
         self._limit_s = 0  # pump seconds this run may last
-        self._on_s = 0  # when the pump last started (continuous across handovers)
+        self.on_s = 0  # when the pump last started (continuous across handovers)
         self.awaiting = False  # a cycle ended with the pump on: request() or stop() now
         self._cut = False  # the plan asked for more than a limit allows
         self._lead_s = HARD_MIN_VALVE_LEAD_S
@@ -277,7 +277,7 @@ class Sequencer:
             if now_s - self._t0_s >= self._lead_s:
                 self.pump_on = True
                 self._pump_s = now_s
-                self._on_s = now_s
+                self.on_s = now_s
                 self._win_s = now_s
                 self._win_pulses = 0
                 self._starts[self._start_i] = now_s
@@ -341,7 +341,7 @@ class Sequencer:
         max_s = cfg["pump_max_run_s"]
         if max_s > HARD_MAX_RUN_S:
             max_s = HARD_MAX_RUN_S
-        left_s = max_s - (now_s - self._on_s)
+        left_s = max_s - (now_s - self.on_s)
         if left_s < _MIN_HANDOVER_S:
             return R_MAX_RUN  # the pump has run its longest in one go: it rests
         if run_s > left_s:
