@@ -158,6 +158,27 @@ def test_an_et_learned_between_the_two_dry_dawns_that_mark_a_probe_bad_is_droppe
     assert b.et_ml == [5 * K]
 
 
+def test_a_probe_marked_bad_lives_on_the_et_relative_to_the_good_plots_known_at_its_first_strike():
+    # As above, beside a good plot that uses 5 L every day, which holds the
+    # ET index still: the failed plot's mean of ET relative to the index
+    # also goes back to what it was at the first strike, not to a mean that
+    # took in the unseen water.
+    b = Balance(2)
+    dawn(b, 0, [90, 90])
+    dawn(b, 1, [85, 85])
+    b.watered(0, 40 * K, DAY + DAWN + 3600)
+    dawn(b, 2, [70, 80])
+    b.short[0] = True
+    b.watered(0, 10 * K, 2 * DAY + DAWN + 3600)
+    dawn(b, 3, [70, 75])
+    assert b.et_ml[0] > 5 * K
+    b.watered(0, 40 * K, 3 * DAY + DAWN + 3600)
+    dawn(b, 4, [68, 70])
+    assert b.bad == [True, False]
+    dawn(b, 5, [0, 65], good=0b10)
+    assert b.et_ml == [5 * K, 5 * K]
+
+
 def test_a_drier_reading_on_a_day_without_water_raises_the_deficit():
     b = Balance(1)
     dawn(b, 0, [90])
@@ -220,6 +241,22 @@ def test_a_failed_probe_plot_follows_the_good_plots_et():
     dawn(b, 3, [0, 60, 60], good=0b110)  # the others used 20 L: a hot day
     assert b.et_ml[1] == (5 * K + 20 * K) // 2  # a running mean of weight 1/2
     assert b.et_ml[0] == 10 * K * (2 * b.et_ml[1]) // (10 * K)
+
+
+def test_a_failed_probe_plot_lives_on_its_et_of_several_dawns_not_the_last():
+    # Plot 0 used 10 L a day for two days, then its last good dawn taught
+    # 6 L (a hazy day: the running mean falls to 8 L), and its probe failed.
+    # An ET guessed low adds up to a dry plot, since nothing drains to reset
+    # it: the failed plot lives on the mean of its good dawns' ET, relative
+    # to the good plots', of which that one day is a quarter.
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    dawn(b, 1, [80, 85, 85])
+    dawn(b, 2, [70, 80, 80])
+    dawn(b, 3, [64, 75, 75])
+    assert b.et_ml == [8 * K, 5 * K, 5 * K]
+    dawn(b, 4, [0, 70, 70], good=0b110)
+    assert 8 * K + K // 2 < b.et_ml[0] < 9 * K
 
 
 def test_a_failed_probe_plot_never_uses_less_than_its_floor():

@@ -72,9 +72,12 @@
 #   hid was taken for ET there, and the plot lives on that ET from now on
 #   (probe faults: a drifting probe's plot kept 1.5 times its ET all
 #   season, IE 46 % on it).
-# - A plot whose probe failed keeps its balance on ET alone: its own ET when
-#   the probe was last good, scaled by how the good plots' ET has moved since
-#   (same sun, same air). That move is a chained index: each dawn it moves
+# - A plot whose probe failed keeps its balance on ET alone: its own ET
+#   relative to the good plots' (same sun, same air), as a running mean of
+#   weight 1/4 over its good dawns, scaled by how their ET has moved since.
+#   Not the last good dawn's alone: one hazy day there taught a fifth less,
+#   and a plot living on that all summer dried out (probe faults, one
+#   weather seed: IA 85.9). That move is a chained index: each dawn it moves
 #   as the summed ET of the plots that were good on both sides of the dawn,
 #   so a probe failing (or a failed plot's own estimate) does not move it.
 #   It never goes below a floor the caller gives (the plot's daily fallback
@@ -134,8 +137,11 @@ class Balance:
         self.sank = [False] * n_plots  # the probe saw less than half the water since the last dawn (`_anchor`)
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
-        self._et_own = [-1] * n_plots  # the plot's ET on its last good dawn
-        self._et_ref = [0] * n_plots  # the ET index then
+        # The plot's ET on its good dawns divided by the ET index (in the
+        # index's unit), a running mean of weight 1/4: what a failed probe's
+        # plot lives on, scaled by the index, is then not one dawn's error.
+        self._et_rel = [0] * n_plots
+        self._rel_struck = [0] * n_plots  # that mean at a drifting probe's first strike
         # The season's ET index (1 << _IDX_BITS at boot): each dawn it moves
         # as the ET of the plots that were good on both sides of it moved,
         # so a probe that fails does not move it. `_idx_top`: its highest.
@@ -225,12 +231,14 @@ class Balance:
             if stores[i] <= 0:
                 continue
             if (good >> i) & 1:
-                self._et_own[i] = self.et_ml[i]
-                self._et_ref[i] = self._idx
+                if self.et_ml[i] > 0:
+                    r = (self.et_ml[i] << _IDX_BITS) // self._idx
+                    o = self._et_rel[i]
+                    self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a faulted day
-                if self._et_ref[i] > 0 and self._et_own[i] > 0:
-                    self.et_ml[i] = self._et_own[i] * self._idx // self._et_ref[i]
+                if self._et_rel[i] > 0:
+                    self.et_ml[i] = self._et_rel[i] * self._idx >> _IDX_BITS
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
@@ -304,11 +312,14 @@ class Balance:
                 self._strikes[i] += 1
                 if self._strikes[i] == 1:
                     self._et_struck[i] = e
+                    self._rel_struck[i] = self._et_rel[i]
                 elif self.et_ml[i] > self._et_struck[i] > 0:
                     # The days between were read off a probe already
                     # drifting: water it missed became ET (up to twice),
                     # and the plot would live on that ET from now on.
                     self.et_ml[i] = self._et_struck[i]
+                    if self._rel_struck[i] > 0:
+                        self._et_rel[i] = self._rel_struck[i]
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
             if not weak and o > 0 and o - _BIAS_BAND <= b <= o + _BIAS_BAND:
