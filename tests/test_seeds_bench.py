@@ -12,8 +12,11 @@ def test_each_seed_gets_a_line_and_the_scenario_a_summary(capsys):
     for r in rows[:2]:
         firmware_ia, oracle_ia, gap = float(r[2]), float(r[6]), float(r[10])
         assert gap == pytest.approx(firmware_ia - oracle_ia, abs=0.11)
+        assert r[11].endswith("%")
     summary = rows[2]
-    assert len(rows) == 3 and len(summary) == 6
+    assert len(rows) == 3 and len(summary) == 7
+    water = [float(r[11].rstrip("%")) for r in rows[:2]]
+    assert float(summary[6].rstrip("%")) == max(water, key=abs)
 
 
 @pytest.mark.parametrize("text", ["x", "22,,y", ","])
