@@ -389,13 +389,10 @@ def test_on_a_day_of_browned_out_starts_a_run_goes_on_past_its_cycle(fakes, tmp_
         assert (ctl.soak_until[0] > ctl.now_s) == (not weak)
 
 
-def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is_not(fakes, tmp_path):
-    # Only a start the sun never carried reads the stalled pump's voltage
-    # (power.py stretches its wait by it); a run that held and then met a
-    # cloud reads its working point.
-    world = scripted(fakes, start_pct=(20, 80, 80, 80))
+def pv_under_load(world, mv):
+    """The panel reads mv while the pump is on (set `load["mv"]` to change it); returns that dict."""
     adc_uv = world.adc_uv
-    load = {"mv": 6000}
+    load = {"mv": mv}
 
     def loaded(pin):
         uv = adc_uv(pin)
@@ -404,12 +401,31 @@ def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is
         return uv
 
     world.adc_uv = loaded
+    return load
+
+
+def loaded_at_nine(fakes, tmp_path, start_pct, mv):
+    """A controller at 9:00 whose panel reads mv under the pump: (controller, the load dict)."""
+    load = pv_under_load(scripted(fakes, start_pct=start_pct), mv)
     root = flash(tmp_path, board_spec())
     fakes.time.sleep(9 * 3600)
-    ctl = _controller_of(fakes, root, None)
+    return _controller_of(fakes, root, None), load
+
+
+def sags_of(ctl):
+    """The `stalled` flag of every sag the controller reports to power, in order."""
     sags = []
     on_sag = ctl.power.on_sag
     ctl.power.on_sag = lambda now, cfg, stalled=False: (sags.append(stalled), on_sag(now, cfg, stalled))
+    return sags
+
+
+def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is_not(fakes, tmp_path):
+    # Only a start the sun never carried reads the stalled pump's voltage
+    # (power.py stretches its wait by it); a run that held and then met a
+    # cloud reads its working point.
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
+    sags = sags_of(ctl)
     while not sags:
         ctl.board.sleep_s(ctl.step())
     assert sags == [True]
@@ -429,26 +445,11 @@ def test_a_cycle_handed_over_with_the_pump_running_is_no_start(fakes, tmp_path):
     # did is told by the pump's start: power.py learns its window from
     # starts that held (a run needs less sun than a start), and a sag soon
     # after a handover is a running pump's, not a stall.
-    world = scripted(fakes, start_pct=(20, 20, 80, 80))
-    adc_uv = world.adc_uv
-    load = {"mv": 14000}
-
-    def loaded(pin):
-        uv = adc_uv(pin)
-        if pin == world._pv_pin and world._on(world._pump_pin, world._pump_low):
-            return load["mv"] * 1000000 // world._ratio_pm
-        return uv
-
-    world.adc_uv = loaded
-    root = flash(tmp_path, board_spec())
-    fakes.time.sleep(9 * 3600)
-    ctl = _controller_of(fakes, root, None)
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 20, 80, 80), 14000)
     held = []
-    sags = []
     on_held = ctl.power.held
-    on_sag = ctl.power.on_sag
     ctl.power.held = lambda start_s: (held.append(start_s), on_held(start_s))
-    ctl.power.on_sag = lambda now, cfg, stalled=False: (sags.append(stalled), on_sag(now, cfg, stalled))
+    sags = sags_of(ctl)
     while not ctl.seq.pump_on:
         ctl.board.sleep_s(ctl.step())
     start_s = ctl.now_s
