@@ -319,6 +319,27 @@ def test_by_dusk_adds_the_rest_of_the_days_et():
     assert b.by_dusk(0, t0 + 14 * 3600) == b.d_ml[0]  # at night nothing more
 
 
+def test_a_plot_can_wait_while_it_stays_wetter_than_the_stress_point_until_tomorrows_dusk():
+    # The plants are short of water past 45 % of the store below field
+    # capacity (_STRESS): 45 L here. ET 10 L a day.
+    b = Balance(1)
+    assert not b.can_wait(0, DAWN, STORE)  # nothing known yet
+    dawn(b, 0, [90])
+    b.dusk(DAWN + 12 * 3600)
+    dawn(b, 1, [80])
+    assert not b.can_wait(0, DAY + DAWN, 0)  # no store: no balance
+    b.dusk(DAY + DAWN + 12 * 3600)
+    dawn(b, 2, [76])  # a small fall: rain, the ET stays 10 L
+    assert b.et_ml == [10 * K]
+    assert b.can_wait(0, 2 * DAY + DAWN, STORE)  # 24 L now, 34 by dusk, 44 by tomorrow's
+    b.dusk(2 * DAY + DAWN + 12 * 3600)
+    dawn(b, 3, [75])
+    assert not b.can_wait(0, 3 * DAY + DAWN, STORE)  # 45 by tomorrow's dusk
+    b.bad[0] = True
+    dawn(b, 4, [90])
+    assert not b.can_wait(0, 4 * DAY + DAWN, STORE)  # a probe marked bad
+
+
 def test_a_watered_day_well_short_of_field_capacity_teaches_et():
     # An undersized panel: the plot never gets near field capacity, so the
     # water given and the reading's fall are all ET.

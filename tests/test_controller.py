@@ -416,8 +416,27 @@ def sags_of(ctl):
     """The `stalled` flag of every sag the controller reports to power, in order."""
     sags = []
     on_sag = ctl.power.on_sag
-    ctl.power.on_sag = lambda now, cfg, stalled=False: (sags.append(stalled), on_sag(now, cfg, stalled))
+    ctl.power.on_sag = lambda now, cfg, stalled=False, calm=False: (sags.append(stalled), on_sag(now, cfg, stalled, calm))
     return sags
+
+
+def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes, tmp_path):
+    # The controller asks the planner whether the stalled start's plots can
+    # wait (their balance: wetter than the stress point until tomorrow's
+    # dusk) and power then waits the longest (power.py).
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
+    asked = []
+
+    def can_wait(group, now, pfaults):
+        asked.append(group)
+        return True
+
+    ctl.planner.can_wait = can_wait
+    sags = sags_of(ctl)
+    while not sags:
+        ctl.board.sleep_s(ctl.step())
+    assert asked == [1]  # plot 1's start
+    assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
 
 
 def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is_not(fakes, tmp_path):

@@ -529,6 +529,21 @@ def water_until_done(f, front_pct=0):
         f.run(p, wet_pct=front_pct)
 
 
+def test_a_group_can_wait_only_if_every_plot_can_by_a_good_probe():
+    f = refill_field(n=3)
+    f.p.dawn(f.now, pm([90, 90, 90]), 7, f.cfg)
+    f.p.dusk(f.now + 12 * 3600)
+    f.now += 86400
+    f.p.dawn(f.now, pm([80, 50, 80]), 7, f.cfg)  # 10 L of ET a day; plot 1 is nearer stress
+    assert f.p.can_wait(0b001, f.now, f.pfaults)
+    assert not f.p.can_wait(0b010, f.now, f.pfaults)
+    assert not f.p.can_wait(0b011, f.now, f.pfaults)  # plot 1 cannot
+    assert not f.p.can_wait(0, f.now, f.pfaults)
+    assert f.p.can_wait(0b101, f.now, f.pfaults)
+    f.pfaults[2] = codes.F_PROBE_OPEN
+    assert not f.p.can_wait(0b100, f.now, f.pfaults)  # its probe failed since: its need is not known
+
+
 def test_a_refill_whose_water_the_probe_never_saw_ends_at_the_next_dawn():
     # A probe that reads dry at field capacity: the refill begins 28 L short
     # (by dusk it would be 31), the day's cap gives 16.7 L, and the next

@@ -269,12 +269,27 @@ def test_sag_backoff_doubles_from_90_s_and_caps():
     assert waits == [90, 180, 360, 720, 1440, 1800, 1800, 1800]
 
 
-def stall(pw, t, mv, stalled=True):
+def stall(pw, t, mv, stalled=True, calm=False):
     """A start that browned out at mv under load; returns the wait it set."""
     pw.update(mv, t, True, CFG)
     assert pw.sag
-    pw.on_sag(t, CFG, stalled)
+    pw.on_sag(t, CFG, stalled, calm)
     return pw.backoff_s
+
+
+def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest():
+    # Plots wetter than their stress point until tomorrow's dusk need no
+    # trial every half hour of an overcast day: four times the top wait.
+    pw, log, t = settled(SUN_MV)
+    assert stall(pw, t, 10000, calm=True) == 4 * 1800
+    assert pw.can_start(t + 4 * 1800 - 1) == R_BACKOFF
+    assert pw.can_start(t + 4 * 1800) == R_NONE
+    pw.on_run_ok()
+    # A plot that cannot wait keeps the short ladder, which catches the gaps.
+    assert stall(pw, t + 3 * H, 10000) == 90
+    pw.on_run_ok()
+    # A running pump that met a cloud was carried by the sun: no long wait.
+    assert stall(pw, t + 4 * H, 13500, stalled=False, calm=True) == 90
 
 
 def test_a_stall_far_below_the_highest_one_stretches_the_wait():

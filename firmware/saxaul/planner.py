@@ -499,6 +499,20 @@ class Planner:
             return 0
         return (left * 60 + flow - 1) // flow
 
+    def can_wait(self, group, now_s, pfaults):
+        """Every plot of `group` (bit i = plot i) would stay wetter than the
+        plants' stress point until tomorrow's dusk with no water, by a
+        balance whose probe is good (`Balance.can_wait`). False for an empty
+        group, and for any plot steered by its probe alone or whose probe
+        failed: its need is not known that well."""
+        if group == 0:
+            return False
+        for i in range(self.n_plots):
+            if group & (1 << i):
+                if pfaults[i] & F_PROBE_ANY or not self.bal.can_wait(i, now_s, self._stores[i]):
+                    return False
+        return True
+
     def soak_s(self, i, pc, run_s):
         """The soak after a run of `run_s` on plot i.
 

@@ -17,6 +17,16 @@
 # dims it. So each stalled start stretches its wait by the square of that
 # ratio (at most _STRETCH_MAX times): a dark day costs a few trials, not one
 # every sag_backoff_max_s from morning to dusk.
+#
+# How soon to try again also depends on how badly the water is needed. A
+# start for plots that would stay wetter than the plants' stress point until
+# tomorrow's dusk with no water (`calm`, from the water balance) is not worth
+# a brown-out every half hour of an overcast day: after such a stall the
+# wait is the longest, sag_backoff_max_s times _STRETCH_MAX, and a few trials
+# spread over the day still meet the sun if it comes out. A plot nearer its
+# stress point keeps the short ladder, which catches the gaps in the clouds.
+# (Muynak season, six weather seeds: brown-outs 297 -> 139 a season, IA the
+# same.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -234,13 +244,15 @@ class Power:
         if self._last_s == _NONE or hi > self._last_s:
             self._last_s = hi
 
-    def on_sag(self, now_s, cfg, stalled=False):
+    def on_sag(self, now_s, cfg, stalled=False, calm=False):
         """The pump browned the panel out and was stopped: back off before retrying.
 
         The wait starts at sag_backoff_s and doubles with each sag in a row,
         up to sag_backoff_max_s (90, 180, 360, ... s). `stalled`: the start
         never carried the pump, so the reading that saw the sag is the stall
         voltage, and a stall below the highest one seen stretches the wait.
+        `calm`: the plots the start was for can wait until tomorrow (see the
+        header): a stall then waits sag_backoff_max_s times _STRETCH_MAX.
         """
         e = self._early_s
         if e == _NONE or (self._dawn_s != _NONE and now_s - self._dawn_s >= e):
@@ -256,6 +268,8 @@ class Power:
             self._sags += 1
         if stalled and self._sag_mv > 0:
             b = self._stretch(b)
+        if stalled and calm and b < top * _STRETCH_MAX:
+            b = top * _STRETCH_MAX
         self.backoff_s = b
         self._until_s = now_s + b
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
