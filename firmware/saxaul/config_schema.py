@@ -24,7 +24,7 @@ GLOBAL = (
     ("pv_debounce_s", "int", 120, 0, 3600, "s", "a PV state must hold this long"),
     # Lorentz retries a weak-sun start about every 90 s (FIELD-NOTES).
     ("sag_backoff_s", "int", 90, 10, 3600, "s", "first wait after a sag stop"),
-    ("sag_backoff_max_s", "int", 1800, 10, 14400, "s", "longest wait after repeated sags (up to 4x after a deep stall)"),
+    ("sag_backoff_max_s", "int", 1800, 10, 14400, "s", "longest wait after repeated sags (4x after a deep stall, or for plots that can wait)"),
     ("batt_low_mv", "int", 0, 0, 30000, "mV", "battery low: no starts (0 = no battery)"),
     ("batt_ok_mv", "int", 0, 0, 30000, "mV", "battery recovered above this (0 = no battery)"),
     ("frost_c", "int", 2, -30, 20, "C", "no starts below this temperature"),

@@ -25,7 +25,7 @@
 # wait is the longest, sag_backoff_max_s times _STRETCH_MAX, and a few trials
 # spread over the day still meet the sun if it comes out. A plot nearer its
 # stress point keeps the short ladder, which catches the gaps in the clouds.
-# (Muynak season, six weather seeds: brown-outs 297 -> 139 a season, IA the
+# (Muynak season, six weather seeds: brown-outs 297 -> 138 a season, IA the
 # same.)
 from micropython import const
 
