@@ -77,9 +77,10 @@
 #   weight 1/4 over its good dawns, scaled by how their ET has moved since.
 #   Not the last good dawn's alone: one hazy day there taught nearly a
 #   quarter less, and a plot living on that from July dried out (probe
-#   faults, one weather seed: IA 85.9). That move is a chained index: each dawn it moves
-#   as the summed ET of the plots that were good on both sides of the dawn,
-#   so a probe failing (or a failed plot's own estimate) does not move it.
+#   faults, one weather seed: IA 85.9). That move is a chained index: each
+#   dawn it moves as the summed ET of the plots that were good on both
+#   sides of the dawn, so a probe failing (or a failed plot's own
+#   estimate) does not move it.
 #   It never goes below a floor the caller gives (the plot's daily fallback
 #   dose), since the ET it learned is likely low (a plot refilled every day
 #   has few dry days to learn from, the season warms) and nothing corrects

@@ -310,9 +310,10 @@ class Controller:
         if run_s > 0 and ran_s >= _HELD_S:
             self.power.held(seq.on_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
-            # Plots that can wait until tomorrow do not need a trial every
-            # half hour of an overcast day (power.py).
-            self.power.on_sag(now, cfg, ran_s < _HELD_S, self.planner.can_wait(g, now, self.pfaults))
+            # A stall for plots that can wait until tomorrow need not be
+            # tried again every half hour of an overcast day (power.py).
+            stalled = ran_s < _HELD_S
+            self.power.on_sag(now, cfg, stalled, stalled and self.planner.can_wait(g, now, self.pfaults))
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose
