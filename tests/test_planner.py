@@ -549,9 +549,9 @@ def test_a_refill_whose_water_the_probe_never_saw_ends_at_the_next_dawn():
     # (by dusk it would be 31), the day's cap gives 16.7 L, and the next
     # dawn reads 2 points wetter, 2 L of the water with 6 L of ET at most:
     # the rest went past field capacity. Anchored to the probe the refill
-    # would go on (26 L short and its leaching water); it is done, and
+    # would go on (26 L short, to the 95 % target 21 L); it is done, and
     # nothing new begins (29 L by dusk, below the 30 L start).
-    f = refill_field(leach_pml=200)
+    f = refill_field()
     f.cfg["plots"][0]["daily_max_s"] = 1000
     f.pct = [72]
     f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
@@ -622,6 +622,41 @@ def test_the_leaching_water_a_short_refill_left_comes_with_the_next_refill():
     water_until_done(f, front_pct=30)
     # 40 L to field capacity, its own 10 L to drain, and the 10 L owed.
     assert f.st.used_s[0] == 1800 + 3600  # 60 L at 1 L/min
+
+
+def test_a_refill_with_brackish_water_begins_when_it_fits_a_days_cap():
+    # A 25 min cap gives 25 L a day, of which LR 20 % drains: a refill that
+    # would be 20 L short of field capacity by dusk fits, and begins, long
+    # before the 30 L of its 70 % start. Spread over days, its leaching water
+    # would drain on the last day, against that day's little water. Fresh
+    # water has no leaching water to place: the plot waits for its start.
+    for pml, plot in ((200, 0), (0, NP)):
+        f = refill_field(leach_pml=pml)
+        f.cfg["plots"][0]["daily_max_s"] = 1500
+        f.pct = [79]
+        f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+        assert f.p.bal.by_dusk(0, f.now) == 21000  # no ET learned yet
+        assert f.plan().plot == plot
+
+
+def test_leaching_water_the_days_cap_cannot_give_is_not_carried_to_the_next_day():
+    # 40 L below field capacity and a 40 L cap: the day's water reaches field
+    # capacity and no further. The refill's 10 L of leaching water would
+    # drain tomorrow, on top of that day's own refill: only the least that
+    # takes the plot past field capacity (two shortest runs, 0.3 L) is left,
+    # so the next dawn checks the probe against field capacity.
+    f = refill_field(leach_pml=200)
+    f.cfg["plots"][0]["daily_max_s"] = 2400
+    f.pct = [60]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    water_until_done(f, front_pct=30)
+    assert f.st.used_s[0] == 2400
+    assert f.p.bal.d_ml[0] == 0
+    f.now += 86400 - 12 * 3600
+    f.st.used_s[0] = 0
+    runs = water_until_done(f, front_pct=30)
+    assert sum(r[1] for r in runs) == 20  # 333 mL at 1 L/min
+    assert f.p.bal._full[0]
 
 
 def test_no_refill_above_the_start_threshold():

@@ -20,7 +20,10 @@
 #   `fallback_s` dose a day in the hot months (balance.py). It has no dry day
 #   to wait for, and an open-loop refill that the daily cap spreads over days
 #   adds up the ET's error while the soil drains: its refill begins as soon
-#   as one would fill three quarters of a day's cap. The rules below
+#   as one would fill three quarters of a day's cap. With salty water a
+#   refill also begins as soon as it and its leaching water would fill a
+#   day's cap, and its leaching water is what the day's cap leaves past
+#   field capacity, no more (see `_refill`). The rules below
 #   (episodes to the target by the probe, a leaching dose every
 #   `leach_every_days`, a learned fallback dose) are for a plot whose store
 #   is unknown (`store_l` 0).
@@ -256,7 +259,7 @@ class Planner:
                         # The balance goes on without the probe, on the ET
                         # the plot used while its probe was good, moved as
                         # the good plots' ET moves (balance.py).
-                        dose_s = self._refill(i, None, pc, now_s, cap_s)
+                        dose_s = self._refill(i, None, pc, now_s, cap_s, cap_s - st.used_s[i])
                         if dose_s:
                             reason = R_FALLBACK
                         else:
@@ -294,7 +297,7 @@ class Planner:
                     score = pc["start_pct"] - m
                     k = self.k_ml(pc)
                     if k:
-                        dose_s = self._refill(i, m, pc, now_s, cap_s)
+                        dose_s = self._refill(i, m, pc, now_s, cap_s, cap_s - st.used_s[i])
                         score = self.bal.d_ml[i] // k - 100 + pc["start_pct"]
                         if dose_s:
                             reason = R_MOISTURE_LOW
@@ -418,7 +421,7 @@ class Planner:
             return pc["store_l"] * 10
         return 0
 
-    def _refill(self, i, m, pc, now_s, cap_s):
+    def _refill(self, i, m, pc, now_s, cap_s, left_s):
         """Seconds of the refill under way for plot i (0: none).
 
         A refill begins when the balance says the plot will be below
@@ -427,7 +430,7 @@ class Planner:
         pump (and the plot would wait for tomorrow's sun below its start).
 
         `m` is the plot's reading, None when its probe failed; `cap_s` its
-        daily cap (the hard limit applied).
+        daily cap (the hard limit applied), `left_s` what is left of it today.
         Sized by the water balance (balance.py), not ended by the probe: for
         an hour after a pulse it reads the wetting front around it, well
         above the root zone's mean. The refill brings the deficit to
@@ -435,6 +438,25 @@ class Planner:
         wet calibration point) plus the leaching fraction on top, gross =
         net / (1 - LR) (FAO-29), so that water drains below the roots and
         takes the salt with it on every refill, as FAO-56 ch. 8 has it.
+
+        With salty water the leaching water drains on the day the refill
+        reaches field capacity, and the leaching requirement asks it of
+        that day's water alone. A refill that the daily cap spreads over
+        days drains the leaching water of all of them on the last, against
+        that day's little water: waste, which the salt did not need that
+        day (IE counts it so, per day). So with salty water a refill begins
+        as soon as it, with its leaching water, would fill a day's cap,
+        rather than at `start_pct`; and
+        a refill's leaching water is no more than the day's cap leaves past
+        field capacity, so a refill that cannot reach field capacity early
+        enough (one that follows a short refill, a day's cap partly spent)
+        does not carry its leaching water into tomorrow. At least two
+        shortest runs' water is left: the refill passes field capacity, and
+        the next dawn checks the probe there (balance.py).
+        (`benchmarks/seeds.py`, seven weather seeds each, IE: brackish
+        9.4 -> 5.1 %, Muynak 2.4 -> 1.8, failing probes 8.1 -> 5.9; loamy
+        sand's small store 3.4 -> 3.8; and a third more brownouts, from
+        more watering days.)
         """
         bal = self.bal
         if m is not None:  # None: a failed probe, the balance alone
@@ -454,12 +476,14 @@ class Planner:
             pml = pc["leach_pml"]
             if pml > 900:
                 pml = 900  # LR above 0.9 is a configuration error, not a dose
-            if m is None:
+            if m is None or pml > 0:
                 # No probe: no dry day to wait for (nothing learns from
                 # it now), and an open-loop refill spread over days by the
                 # daily cap adds up the balance's errors: a refill that
-                # fits in three quarters of a day's cap instead.
-                c = cap_s * pc["flow_ml_min"] // 80 * (1000 - pml) // 1000
+                # fits in three quarters of a day's cap instead. Salty
+                # water: a refill that fits a day's cap, its leaching
+                # water with it (see the docstring).
+                c = cap_s * pc["flow_ml_min"] // (80 if m is None else 60) * (1000 - pml) // 1000
                 if c < start:
                     start = c
             if bal.by_dusk(i, now_s) < start:
@@ -487,6 +511,15 @@ class Planner:
             else:
                 self._leach_ml[i] += self._owed_ml[i]
                 self._owed_ml[i] = 0
+                # Leaching water only as far as today's cap reaches past
+                # field capacity: the rest would drain tomorrow, against
+                # tomorrow's water. At least two shortest runs' worth.
+                room = left_s * pc["flow_ml_min"] // 60 - d
+                least = pc["flow_ml_min"] * _MIN_RUN_S // 30
+                if room < least:
+                    room = least
+                if self._leach_ml[i] > room:
+                    self._leach_ml[i] = room
         if self._learn[i]:
             left = d - (100 - _LEARN_PCT) * k
         elif pc["leach_pml"] > 0:
