@@ -5,10 +5,11 @@
     .venv/bin/python benchmarks/seeds.py --scenario brackish-8dsm --seeds own,22,33  # its own seed too
 
 A scenario's weather comes from a seeded generator; its own seed is one
-draw (`own` in `--seeds` stands for it). On a marginal field (an undersized panel, a tank that runs dry) which
-few-minute gaps in the clouds a controller's trial starts meet decides a
-season's IA by several points either way, so a change judged on the
-scenario's seed alone may only have moved that luck. This runs each
+draw (`own` in `--seeds` stands for it). On a marginal field (an
+undersized panel, a tank that runs dry) which few-minute gaps in the
+clouds a controller's trial starts meet decides a season's IA by several
+points either way, so a change judged on the scenario's seed alone may
+only have moved that luck. This runs each
 scenario with the seeds given (the weather's `seed` replaced, nothing else),
 firmware and oracle, and prints per seed IA, IE, plots whose peak ECe went
 over the crop's threshold, brownouts and the firmware's water against the

@@ -249,6 +249,7 @@ class Planner:
                 cap_s = pc["daily_max_s"]
                 if cap_s > HARD_MAX_DAILY_S:
                     cap_s = HARD_MAX_DAILY_S
+                left_s = cap_s - st.used_s[i]  # of today's cap
                 if faulted:
                     self._episode[i] = False  # its moisture is unknown now
                     if pc["fault_policy"] != "fallback":
@@ -259,7 +260,7 @@ class Planner:
                         # The balance goes on without the probe, on the ET
                         # the plot used while its probe was good, moved as
                         # the good plots' ET moves (balance.py).
-                        dose_s = self._refill(i, None, pc, now_s, cap_s, cap_s - st.used_s[i])
+                        dose_s = self._refill(i, None, pc, now_s, cap_s, left_s)
                         if dose_s:
                             reason = R_FALLBACK
                         else:
@@ -297,7 +298,7 @@ class Planner:
                     score = pc["start_pct"] - m
                     k = self.k_ml(pc)
                     if k:
-                        dose_s = self._refill(i, m, pc, now_s, cap_s, cap_s - st.used_s[i])
+                        dose_s = self._refill(i, m, pc, now_s, cap_s, left_s)
                         score = self.bal.d_ml[i] // k - 100 + pc["start_pct"]
                         if dose_s:
                             reason = R_MOISTURE_LOW
@@ -351,7 +352,6 @@ class Planner:
                             reason = R_WET
                 if cat == _CAT_OFF:  # wants water: can it have some now?
                     cat = _CAT_HELD
-                    left_s = cap_s - st.used_s[i]
                     if left_s < _MIN_RUN_S:
                         reason = R_DAILY_CAP
                     elif soak_until_s[i] > now_s:
@@ -446,11 +446,11 @@ class Planner:
         that day's little water: waste, which the salt did not need that
         day (IE counts it so, per day). So with salty water a refill begins
         as soon as it, with its leaching water, would fill a day's cap,
-        rather than at `start_pct`; and
-        a refill's leaching water is no more than the day's cap leaves past
-        field capacity, so a refill that cannot reach field capacity early
-        enough (one that follows a short refill, a day's cap partly spent)
-        does not carry its leaching water into tomorrow. At least two
+        rather than at `start_pct`; and a refill's leaching water is no
+        more than the day's cap leaves past field capacity, so a refill
+        that cannot reach field capacity early enough (one that follows a
+        short refill, a day's cap partly spent) does not carry its
+        leaching water into tomorrow. At least two
         shortest runs' water is left: the refill passes field capacity, and
         the next dawn checks the probe there (balance.py).
         (`benchmarks/seeds.py`, seven weather seeds each, IE: brackish
