@@ -455,8 +455,8 @@ class Planner:
         the next dawn checks the probe there (balance.py).
         (`benchmarks/seeds.py`, seven weather seeds each, IE: brackish
         9.4 -> 5.1 %, Muynak 2.4 -> 1.8, failing probes 8.1 -> 5.9; loamy
-        sand's small store 3.4 -> 3.8; and a third more brownouts, from
-        more watering days.)
+        sand's small store 3.4 -> 3.8; and 35 to 47 % more brownouts on
+        the sunny seasons, from more watering days.)
         """
         bal = self.bal
         if m is not None:  # None: a failed probe, the balance alone
