@@ -450,9 +450,10 @@ class Planner:
         more than the day's cap leaves past field capacity, so a refill
         that cannot reach field capacity early enough (one that follows a
         short refill, a day's cap partly spent) does not carry its
-        leaching water into tomorrow. At least two
-        shortest runs' water is left: the refill passes field capacity, and
-        the next dawn checks the probe there (balance.py).
+        leaching water into tomorrow. At least two shortest runs' water is
+        left (a refill ends with less than one left): the refill passes
+        field capacity, and the next dawn checks the probe there
+        (balance.py).
         (`benchmarks/seeds.py`, seven weather seeds each, IE: brackish
         9.4 -> 5.1 %, Muynak 2.4 -> 1.8, failing probes 8.1 -> 5.9; loamy
         sand's small store 3.4 -> 3.8; and 35 to 47 % more brownouts on
