@@ -18,6 +18,17 @@
 # ratio (at most _STRETCH_MAX times): a dark day costs a few trials, not one
 # every sag_backoff_max_s from morning to dusk.
 #
+# The sun's course says when that share can grow. Through a clear day the
+# irradiance follows a sine from dawn to dusk (yesterday's length, taken
+# here as 4x(1 - x) of the day's fraction x), so after a stall before noon
+# no start can hold until that curve has climbed by the stall's shortfall.
+# The wait asks for half of it (a cloud that lifts may double the sun) and
+# ends at noon at the latest; after noon, when the curve only falls, a
+# stall that a lifting cloud could not make up waits the longest. On a
+# small panel the ladder alone tried five times in the first two hours of
+# light. (Cloudy season, seven weather seeds: brown-outs 1,873 -> 1,707 a
+# season; see docs/architecture.md.)
+#
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
 # tomorrow's dusk with no water (`calm`, from the water balance) is not worth
@@ -42,6 +53,14 @@ _MARGIN_S = const(600)  # trial starts this long before the earliest start that 
 _EDGE_EVERY = const(3)  # ... every third morning: on clear days that trial browns out
 _CREEP_S = const(600)  # a learned edge of the pumping window moves inward at most this a day
 _STRETCH_MAX = const(4)  # a stalled start stretches its backoff at most this many times
+_CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
+
+
+def _sky(after, n):
+    # The clear sky's irradiance `after` s past dawn of a day n s long, in
+    # permille of noon's: 4x(1 - x) of the day's fraction x, near sin(pi x).
+    x = after * 1000 // n
+    return 4 * x * (1000 - x) // 1000
 
 
 def _next(state, pv_mv, cfg):
@@ -272,6 +291,8 @@ class Power:
             b = top * _STRETCH_MAX
         self.backoff_s = b
         self._until_s = now_s + b
+        if stalled:
+            self._climb(now_s, top)
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -297,6 +318,40 @@ class Power:
                 # plots were all watered by 9 learns an early "latest" start,
                 # and a morning cloud must not end the next day's trials.)
                 self._done = True
+
+    def _climb(self, now_s, top):
+        # A stall's share of the highest stall is at least the share of the
+        # sun a start needs that it had (see the header): before noon the
+        # next trial waits until the clear sky's curve has climbed by that
+        # much, halved (_CLOUD: the cloud may lift), at most until noon;
+        # after noon, when the curve only falls, the longest wait.
+        sag = self._sag_mv
+        hi = self._stall_mv
+        n = self._len_s
+        if sag <= 0 or hi <= sag or self._dawn_s == _NONE or n == _NONE:
+            return
+        after = now_s - self._dawn_s
+        if after <= 0 or after >= n:
+            return
+        s = _sky(after, n)
+        need = s * hi // (_CLOUD * sag)
+        if need <= s:
+            return
+        if 2 * after >= n:
+            until = now_s + top * _STRETCH_MAX
+        else:
+            t0 = after
+            t1 = n >> 1  # noon
+            while t1 - t0 > 60:
+                t = (t0 + t1) >> 1
+                if _sky(t, n) >= need:
+                    t1 = t
+                else:
+                    t0 = t
+            until = self._dawn_s + t1
+        if until > self._until_s:
+            self._until_s = until
+            self.backoff_s = until - now_s
 
     def _stretch(self, b):
         # b times (highest stall / this stall) squared, at most _STRETCH_MAX b;
