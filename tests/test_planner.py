@@ -607,6 +607,31 @@ def test_a_plot_without_a_dry_day_for_days_gets_a_refill_that_stops_short_and_te
         assert f.p.bal.short == [short]
 
 
+def test_a_short_refill_is_not_begun_again_before_the_next_dawn():
+    # 89 % at dawn, 40 L of ET a day to come: below the 70 % start by dusk.
+    # The short refill gives the 1 L to its 90 % and ends; begun again
+    # whenever the ET took the plot past 90 %, it would top the day's ET up
+    # in runs of seconds, a pump start each. The next dawn learns the ET,
+    # and the refill after it goes to field capacity.
+    f = refill_field(leach_pml=200)
+    f.pct = [89]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    f.p.bal.et_ml[0] = 40000
+    f.p.bal._dawns += 8  # ET days old: a refill now stops short
+    runs = water_until_done(f)
+    assert sum(r[1] for r in runs) < 120
+    assert f.p.bal.short == [True]
+    for _ in range(6):  # the six hours after it
+        f.now += 3600
+        assert f.plan().plot == NP
+    assert f.p.bal.d_ml[0] > 20 * 1000  # 10 L of ET past where it stopped
+    f.now += 18 * 3600
+    f.pct = [60]
+    f.p.dawn(f.now, pm(f.pct), 1, f.cfg)
+    p = f.plan()
+    assert (p.plot, p.reason) == (0, codes.R_MOISTURE_LOW)
+
+
 def test_the_leaching_water_a_short_refill_left_comes_with_the_next_refill():
     f = refill_field(leach_pml=200)
     f.pct = [60]

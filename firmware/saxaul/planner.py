@@ -8,15 +8,15 @@
 #   leaching fraction on top (net / (1 - LR), FAO-29), in cycles with soaks,
 #   counted in metered mL. A plot watered every day has no dry day to teach
 #   its ET: once its ET is four dawns old, a refill stops 10 points short of
-#   field capacity instead, its leaching water left to the next refill (not
-#   in weak sun, where every litre counts), and the next dawn teaches the
-#   ET (balance.py). The probe anchors the balance at dawn and does not end
-#   the refill: it reads the front of each pulse. But a dawn whose reading
-#   saw less than half the water given since the last one ends it: the
-#   rest sank past field capacity unseen (a probe that reads dry there, by
-#   its calibration or a slow drift, would keep a refill that the daily cap
-#   spreads over days going for good). A failed probe's plot goes
-#   on with its balance on ET alone (R_FALLBACK), an ET never below its
+#   field capacity instead (one a day), its leaching water left to the next
+#   refill (not in weak sun, where every litre counts), and the next dawn
+#   teaches the ET (balance.py). The probe anchors the balance at dawn and
+#   does not end the refill: it reads the front of each pulse. But a dawn
+#   whose reading saw less than half the water given since the last one
+#   ends it: the rest sank past field capacity unseen (a probe that reads
+#   dry there, by its calibration or a slow drift, would keep a refill that
+#   the daily cap spreads over days going for good). A failed probe's plot
+#   goes on with its balance on ET alone (R_FALLBACK), an ET never below its
 #   `fallback_s` dose a day in the hot months (balance.py). It has no dry day
 #   to wait for, and an open-loop refill that the daily cap spreads over days
 #   adds up the ET's error while the soil drains: its refill begins as soon
@@ -499,14 +499,20 @@ class Planner:
                 pml = pml * (_SALT_SPAN + (b if b < _SALT_SPAN else _SALT_SPAN)) // _SALT_SPAN
                 if pml > 900:
                     pml = 900  # doubled, still no more than 0.9
-            self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
-            self._refilling[i] = True
             # Watered every day, the plot has no dry day to teach its ET,
             # and a stale ET hides in the bias. Every few days such a refill
             # stops 10 points short of field capacity: nothing drains, and
             # the next dawn's reading teaches the ET. Its leaching water
             # comes with the next refill.
-            self._learn[i] = m is not None and bal.stale(i) and not self.weak_sun
+            learn = m is not None and bal.stale(i) and not self.weak_sun
+            if learn and bal.short[i]:
+                # One a day: begun again whenever the ET took the plot past
+                # where it stops, it topped the day's ET up in runs of
+                # seconds, a pump start each. The next dawn learns the ET.
+                return 0
+            self._learn[i] = learn
+            self._leach_ml[i] = d * pml // (1000 - pml) if pml > 0 else 0
+            self._refilling[i] = True
             if self._learn[i]:
                 self._owed_ml[i] = self._leach_ml[i]
             else:
