@@ -466,16 +466,22 @@ def test_the_pumping_window_learned_after_dawn_spares_tomorrows_brownouts():
     assert pw.can_start(dawn2 + 12 * H) == R_PV_WEAK
 
 
-def second_dawn(*held_s):
+def second_dawn(*held_s, stall_mv=0):
     """A 14 h day whose starts held at held_s after dawn, a night, and the next dawn: (power, that dawn).
 
     The next day is the third, a morning that checks the window's edge.
+    With stall_mv, a start at noon stalled at it: the highest stall (fading
+    by 1/64 a night) is known.
     """
     pw, log, t = settled(DARK_MV, day=1, night_seen=True)
     t = log.run(t, t + 600, SUN_MV)
     dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
     for h in held_s:
         pw.held(dawn1 + h)
+    if stall_mv:
+        t = log.run(t, dawn1 + 7 * H, SUN_MV)
+        stall(pw, t, stall_mv)
+        pw.on_run_ok()
     t = log.run(t, dawn1 + 14 * H, SUN_MV)
     t = log.run(t, t + 8 * H, DARK_MV)
     log.run(t, t + 600, SUN_MV)
@@ -630,24 +636,6 @@ def test_a_morning_start_opens_the_window_until_as_long_before_dusk():
     assert pw.can_start(dawn + 11 * H) == R_PV_WEAK
 
 
-def stalled_at_noon_then_dawn(noon_mv=10000):
-    """A 14 h day whose start at noon stalled at noon_mv, a night, and the next dawn: (power, that dawn).
-
-    The highest stall (fading by 1/64 a night) and yesterday's length are known.
-    """
-    pw, log, t = settled(DARK_MV, day=1, night_seen=True)
-    t = log.run(t, t + 600, SUN_MV)
-    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
-    stall(pw, dawn1 + 7 * H, noon_mv)
-    pw.on_run_ok()
-    t = log.run(dawn1 + 7 * H, dawn1 + 14 * H, SUN_MV)
-    t = log.run(t, t + 8 * H, DARK_MV)
-    dawn2 = t
-    log.run(t, t + 600, SUN_MV)
-    assert len(log.dawns) == 2
-    return pw, dawn2
-
-
 def test_a_stall_soon_after_dawn_waits_for_the_sun_to_climb():
     # Half an hour into a 14 h day the stall reads a tenth of the highest
     # one: the sun gives a tenth of what a start needs. The clear sky
@@ -655,7 +643,7 @@ def test_a_stall_soon_after_dawn_waits_for_the_sun_to_climb():
     # noon's there; with a cloud that may lift and double it, a start needs
     # the curve at 0.135 * 9844 / (2 * 1000) = 0.66 of noon's, 2.9 h after
     # dawn. The ladder alone would have tried 4 more times by then.
-    pw, dawn = stalled_at_noon_then_dawn()
+    pw, dawn = second_dawn(stall_mv=10000)
     stall(pw, dawn + 1800, 1000)
     assert pw.can_start(dawn + 1800 + 4 * 90) == R_BACKOFF
     assert pw.can_start(dawn + int(2.75 * H)) == R_BACKOFF
@@ -665,7 +653,7 @@ def test_a_stall_soon_after_dawn_waits_for_the_sun_to_climb():
 def test_a_stall_no_morning_sun_can_lift_waits_until_noon_at_most():
     # A hundredth of the highest stall at dawn: even noon's clear sky would
     # not do it, but clouds lift; the sun is highest at noon, so try there.
-    pw, dawn = stalled_at_noon_then_dawn()
+    pw, dawn = second_dawn(stall_mv=10000)
     stall(pw, dawn + 1800, 100)
     assert pw.can_start(dawn + 7 * H - 100) == R_BACKOFF
     assert pw.can_start(dawn + 7 * H) == R_NONE
@@ -673,7 +661,7 @@ def test_a_stall_no_morning_sun_can_lift_waits_until_noon_at_most():
 
 def test_a_morning_stall_near_the_highest_keeps_the_ladder():
     # Three hours in, at 0.9 of the highest stall: a thinner cloud would do.
-    pw, dawn = stalled_at_noon_then_dawn()
+    pw, dawn = second_dawn(stall_mv=10000)
     assert stall(pw, dawn + 3 * H, 9000) < 120
     assert pw.can_start(dawn + 3 * H + 120) == R_NONE
 
@@ -681,10 +669,10 @@ def test_a_morning_stall_near_the_highest_keeps_the_ladder():
 def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():
     # Past noon the sun only falls; a stall under half the highest needs
     # more than a lifting cloud gives: the next trial waits 4 times the top.
-    pw, dawn = stalled_at_noon_then_dawn()
+    pw, dawn = second_dawn(stall_mv=10000)
     stall(pw, dawn + 9 * H, 4000)
     assert pw.can_start(dawn + 9 * H + 4 * 1800 - 1) == R_BACKOFF
     assert pw.can_start(dawn + 9 * H + 4 * 1800) == R_NONE
-    pw, dawn = stalled_at_noon_then_dawn()
+    pw, dawn = second_dawn(stall_mv=10000)
     assert stall(pw, dawn + 9 * H, 6000) < 4 * 90  # 0.6 of it: a cloud may lift
     assert pw.can_start(dawn + 9 * H + 4 * 90) == R_NONE

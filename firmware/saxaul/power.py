@@ -21,13 +21,13 @@
 # The sun's course says when that share can grow. Through a clear day the
 # irradiance follows a sine from dawn to dusk (yesterday's length, taken
 # here as 4x(1 - x) of the day's fraction x), so after a stall before noon
-# no start can hold until that curve has climbed by the stall's shortfall.
-# The wait asks for half of it (a cloud that lifts may double the sun) and
-# ends at noon at the latest; after noon, when the curve only falls, a
-# stall that a lifting cloud could not make up waits the longest. On a
-# small panel the ladder alone tried five times in the first two hours of
-# light. (Cloudy season, seven weather seeds: brown-outs 1,873 -> 1,707 a
-# season; see docs/architecture.md.)
+# at a share q, no start can hold under the same sky until that curve has
+# grown by 1/q. The wait asks for 1/(2q) (a cloud that lifts may double
+# the sun) and ends at noon at the latest; after noon, when the curve only
+# falls, a stall under half the highest waits the longest. On a small
+# panel the ladder alone tried five times in the first two hours of light.
+# (Cloudy season, seven weather seeds: brown-outs 1,873 -> 1,707 a season;
+# see docs/architecture.md.)
 #
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
@@ -320,11 +320,9 @@ class Power:
                 self._done = True
 
     def _climb(self, now_s, top):
-        # A stall's share of the highest stall is at least the share of the
-        # sun a start needs that it had (see the header): before noon the
-        # next trial waits until the clear sky's curve has climbed by that
-        # much, halved (_CLOUD: the cloud may lift), at most until noon;
-        # after noon, when the curve only falls, the longest wait.
+        # This stall over the highest one is no less than the sun it had
+        # over the sun a start needs (the highest stall is below a start's
+        # voltage): see the header.
         sag = self._sag_mv
         hi = self._stall_mv
         n = self._len_s
