@@ -285,6 +285,25 @@ def test_a_failed_probe_plot_follows_the_good_plots_whichever_are_left():
     assert abs(b.et_ml[0] - b.et_ml[1]) <= b.et_ml[1] // 20
 
 
+def test_a_probe_back_from_a_fault_goes_on_from_its_own_et_not_the_floor():
+    # Plot 0's probe was flagged for a dawn (a run too short to move it,
+    # taken for a stuck probe), and its plot lived on the hot months' 15 L
+    # floor that day. Back, it uses its 4 L again: the floor would stay in
+    # the ET (a running mean, which a plot short of water may not lower)
+    # and over-water it for weeks. A probe with no reading yet since a boot
+    # is no failed one: its plot keeps its own ET through that dawn.
+    b = Balance(2)
+    dawn(b, 0, [90, 90])
+    dawn(b, 1, [86, 86])
+    assert b.et_ml == [4 * K, 4 * K]
+    b.dawn(2 * DAY + DAWN, [0, 820], 0b10, [STORE] * 2, [15 * K] * 2, failed=0b01)
+    assert b.et_ml == [15 * K, 4 * K]
+    dawn(b, 3, [78, 78])
+    assert b.et_ml == [4 * K, 4 * K]
+    b.dawn(4 * DAY + DAWN, [0, 740], 0b10, [STORE] * 2, [15 * K] * 2, failed=0)
+    assert b.et_ml == [4 * K, 4 * K]
+
+
 def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     # Plot 0 learned 4 L a day, plot 1 nothing yet, when both probes fail:
     # plot 0 is taken to use its 6 L floor, plot 1 still has no ET to go on

@@ -489,7 +489,8 @@ def test_a_cycle_handed_over_with_the_pump_running_is_no_start(fakes, tmp_path):
 def test_the_dawn_anchors_no_plot_whose_probe_has_no_usable_reading(fakes, tmp_path):
     # A probe cleared from the host (or one whose readings were all off the
     # rails since boot) has no average: the balance must not take its
-    # sentinel for a reading of bone-dry soil.
+    # sentinel for a reading of bone-dry soil. Nor is it a failed probe,
+    # whose plot goes on on the ET index (and its floor): that is plot 3's.
     scripted(fakes, start_pct=(60, 60, 60, 60))
     root = flash(tmp_path, board_spec())
     fakes.time.sleep(9 * 3600)
@@ -498,7 +499,10 @@ def test_the_dawn_anchors_no_plot_whose_probe_has_no_usable_reading(fakes, tmp_p
         ctl.board.sleep_s(ctl.step())
     taken = []
     dawn = ctl.planner.dawn
-    ctl.planner.dawn = lambda now, pm, good, cfg: (taken.append(good), dawn(now, pm, good, cfg))
+    ctl.planner.dawn = lambda now, pm, good, cfg, failed: (taken.append((good, failed)), dawn(now, pm, good, cfg, failed))
+    from saxaul import codes
+
     ctl.probes[1].clear()
+    ctl.pfaults[3] |= codes.F_PROBE_STUCK
     ctl._dawn()
-    assert taken == [0b1101]
+    assert taken == [(0b0101, 0b1000)]

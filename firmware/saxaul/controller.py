@@ -345,12 +345,15 @@ class Controller:
         # The balance anchors to a probe that is not faulted and has given
         # a usable reading since boot (or since its faults were cleared).
         good = 0
+        failed = 0
         pm = self._dawn_pm
         for i in range(self.n):
             pm[i] = self.probes[i].pm
-            if not self.pfaults[i] & codes.F_PROBE_ANY and pm[i] != sensing.NO_READING:
+            if self.pfaults[i] & codes.F_PROBE_ANY:
+                failed |= 1 << i
+            elif pm[i] != sensing.NO_READING:
                 good |= 1 << i
-        self.planner.dawn(self.now_s, pm, good, self.cfg)
+        self.planner.dawn(self.now_s, pm, good, self.cfg, failed)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)
