@@ -231,9 +231,9 @@ class Balance:
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
                 if (self._failed >> i) & 1 and self._et_rel[i] > 0:
-                    # Its probe is back: the ET it lived on since was the
-                    # floor's, the hot months' dose; its own is its mean
-                    # relative ET, scaled to now.
+                    # Its probe is back: the ET it lived on meanwhile may
+                    # have been the floor's, the hot months' dose; its own
+                    # is its mean relative ET, scaled to now.
                     self.et_ml[i] = self._et_rel[i] * self._idx >> _IDX_BITS
                 self._anchor(i, pm[i], k, weak)
         self._failed = failed & ~good
