@@ -459,6 +459,24 @@ def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is
     assert sags == [True, False]
 
 
+def test_a_stalled_start_is_no_watering_to_judge_the_probe_by(fakes, tmp_path):
+    # A stall gives no water. Counted as a run, an overcast day's stalls
+    # added up to the 40 min after which a reading that did not move is a
+    # stuck probe, and a good probe was flagged (the cloudy season).
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
+    runs = []
+    watered = ctl.probes[0].watered
+    ctl.probes[0].watered = lambda now, run_s: (runs.append(run_s), watered(now, run_s))
+    sags = sags_of(ctl)
+    while len(sags) < 2:
+        ctl.board.sleep_s(ctl.step())
+    assert sags == [True, True] and runs == []
+    load["mv"] = 14000  # the sun comes out: the next start holds
+    while not runs:
+        ctl.board.sleep_s(ctl.step())
+    assert runs[0] >= 60
+
+
 def test_a_cycle_handed_over_with_the_pump_running_is_no_start(fakes, tmp_path):
     # Plot 0's cycle ends and plot 1 takes the running pump. What the sun
     # did is told by the pump's start: power.py learns its window from

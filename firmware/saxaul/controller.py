@@ -294,25 +294,29 @@ class Controller:
         cfg = self.cfg
         run_s = seq.run_s
         self._ml_sample += seq.ml
+        ran_s = now - seq.on_s  # since the pump started
+        stalled = why == codes.R_PV_SAG and ran_s < _HELD_S
         for i in range(self.n):
             if g & (1 << i):
                 r = seq.start_reason if i == p else self._why[i]
                 self.planner.ran(i, run_s, now, r, None, seq.share_ml(i))
                 self.soak_until[i] = now + self.planner.soak_s(i, cfg["plots"][i], run_s)
-                self.probes[i].watered(now, run_s)
+                if not stalled:
+                    # A stall gave no water: counted, an overcast day's
+                    # stalls added up to the run after which an unmoved
+                    # reading is a stuck probe.
+                    self.probes[i].watered(now, run_s)
                 pf = seq.plot_fault[i]
                 if pf:
                     self.pfaults[i] |= pf
         # What the sun did is told by the pump's start, not this cycle's: a
         # cycle handed over with the pump running began with no start (a run
         # needs less sun than a start), and its sag is a running pump's.
-        ran_s = now - seq.on_s  # since the pump started
         if run_s > 0 and ran_s >= _HELD_S:
             self.power.held(seq.on_s)  # the start carried the pump
         if why == codes.R_PV_SAG:
             # A stall for plots that can wait until tomorrow need not be
             # tried again every half hour of an overcast day (power.py).
-            stalled = ran_s < _HELD_S
             self.power.on_sag(now, cfg, stalled, stalled and self.planner.can_wait(g, now, self.pfaults))
         elif run_s > 0:
             self.power.on_run_ok()

@@ -131,8 +131,10 @@ class Probe:
       than 2 points above where it was before watering. Salty soil makes
       capacitive probes stop responding (FIELD-NOTES: Kelleners 2004). Not
       judged when the soil was already at the plot's target (a leaching dose
-      on wet soil cannot raise it). Cleared only by a later run that does
-      move the reading, or by `clear()`.
+      on wet soil cannot raise it). A start the sun never carried gave no
+      water and is no run here (the controller does not report it): an
+      overcast day's stalls added up to the verdict. Cleared only by a
+      later run that does move the reading, or by `clear()`.
       Also STUCK: a raw reading that spans no more than _FLAT_MV over
       _FLAT_S (half a day). A live probe in a root zone under ET dries by
       several mV a day and follows the day's temperature (a 10 C swing is
