@@ -20,6 +20,23 @@ def test_each_seed_gets_a_line_and_the_scenario_a_summary(capsys):
     assert int(summary[7]) == max(int(r[4]) for r in rows[:2])  # plots over the salt threshold, worst seed
 
 
+def test_the_summary_takes_the_means_and_the_worst_seeds():
+    # Three seeds by hand: the worst IA gap is the most negative, the worst
+    # IE the highest, the water the largest either way, and the salt the
+    # most plots over their threshold in any one season.
+    def score(ia, ie, water, bo, thr):
+        return {"ia_pct": ia, "ie_pct": ie, "water_l": water, "brownouts": bo, "ece_over_thr_plots": thr}
+
+    fs = [score(95.0, 2.0, 110.0, 10, 0), score(90.0, 6.0, 80.0, 20, 3), score(100.0, 1.0, 100.0, 30, 1)]
+    os = [score(100.0, 0.0, 100.0, 1, 0), score(100.0, 0.0, 100.0, 1, 1), score(97.0, 0.0, 100.0, 1, 2)]
+    gap_mean, gap_worst, ie_mean, ie_worst, bo, water, thr = seeds.summary(fs, os)
+    assert (gap_mean, gap_worst) == (pytest.approx(-4.0), -10.0)
+    assert (ie_mean, ie_worst) == (pytest.approx(3.0), 6.0)
+    assert bo == 20
+    assert water == pytest.approx(-20.0)
+    assert thr == 3
+
+
 def test_own_stands_for_the_scenarios_seed(capsys):
     # short-day's weather has seed 1: `own` runs it, beside a seed given as a number.
     assert seeds.main(["--scenario", "short-day", "--seeds", "own,6", "--jobs", "1"]) == 0

@@ -85,7 +85,7 @@
 #   were good moved it by their mean, the rise after it with the few left
 #   by their own, and it drifted as probes failed. Probe faults, fourteen
 #   weather seeds, against the oracle: the IA gap -0.9 -> -0.1 points on
-#   average, -6.1 -> -0.6 on the worst seed; IE 6.5 -> 7.5 %: the failed
+#   average, -6.1 -> -0.6 on the worst seed; IE 6.4 -> 7.5 %: the failed
 #   plots err wet now, not either way.)
 #   It never goes below a floor the caller gives (the plot's daily fallback
 #   dose), since the ET it learned is likely low (a plot refilled every day
@@ -234,7 +234,7 @@ class Balance:
                     # Its probe is back: the ET it lived on meanwhile may
                     # have been the floor's, the hot months' dose; its own
                     # is its mean relative ET, scaled to now.
-                    self.et_ml[i] = self._et_rel[i] * self._idx >> _IDX_BITS
+                    self.et_ml[i] = self._indexed(i)
                 self._anchor(i, pm[i], k, weak)
         self._failed = failed & ~good
         num = 0
@@ -259,7 +259,7 @@ class Balance:
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
                 if (failed >> i) & 1 and self._et_rel[i] > 0:
-                    self.et_ml[i] = self._et_rel[i] * self._idx >> _IDX_BITS
+                    self.et_ml[i] = self._indexed(i)
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
@@ -389,6 +389,10 @@ class Balance:
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
+
+    def _indexed(self, i):
+        # Plot i's mean relative ET, scaled by the index to now (the header).
+        return self._et_rel[i] * self._idx >> _IDX_BITS
 
     def _shows(self, i):
         # Watered days short of field capacity showed the water the balance
