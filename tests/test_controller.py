@@ -310,6 +310,36 @@ def test_idle_by_day_the_probes_are_read_every_five_minutes_not_every_tick(fakes
     assert b.probe_reads - before == 2
 
 
+class _FlippingTankBoard(_CountingBoard):
+    """The float switch says low on every other read, as one that bounces does."""
+
+    def __init__(self):
+        super().__init__()
+        self.tank_reads = 0
+
+    def tank_low(self):
+        self.tank_reads += 1
+        return self.tank_reads % 2 == 1
+
+
+def test_a_tick_reads_the_tank_float_once_so_its_gate_and_fault_bits_agree(fakes, tmp_path):
+    # The gate, the fault bits the telemetry and the status show, and the
+    # fault events come from one reading of the float switch a tick: read
+    # again for the bits, a bouncing float showed "tank low" in the gate and
+    # "tank fine" in the same tick's telemetry.
+    from saxaul import codes, config, controller, state
+
+    b = _FlippingTankBoard()
+    cfg = config.derive(config.defaults(2))
+    ctl = controller.Controller(b, cfg, state.State(2), _NoJournal(), str(tmp_path / "state.json"))
+    for n in range(1, 5):
+        fakes.time.sleep(ctl.tick())
+        assert b.tank_reads == n
+        low = n % 2 == 1
+        assert ctl.tank_low == low
+        assert bool(ctl.gfaults() & codes.G_TANK_LOW) == low
+
+
 def test_a_group_run_journals_and_accounts_each_plot(fakes, tmp_path):
     # Three dry plots, three at once: one pump start waters them all, and the
     # journal reads as three runs that overlap, each with its share of water.

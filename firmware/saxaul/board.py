@@ -92,6 +92,7 @@ class Board:
             self._tank = machine.Pin(tank["pin"], machine.Pin.IN, pull)
             self._tank_low_level = tank.get("low_level", 0)
         self._wdt = None
+        self._feed = None  # the watchdog's feed, bound once (see _adc)
         self.wdt_ms = spec.get("wdt_ms", 8000)
 
     def _adc(self, pin):
@@ -235,10 +236,11 @@ class Board:
 
     def start_watchdog(self):
         self._wdt = machine.WDT(timeout=self.wdt_ms)
+        self._feed = self._wdt.feed
 
     def feed(self):
-        if self._wdt is not None:
-            self._wdt.feed()
+        if self._feed is not None:
+            self._feed()
 
     def sleep_s(self, s, poll=None, slice_max_ms=_SLICE_MAX_MS):
         """Sleep s seconds in slices, feeding the watchdog and polling the
@@ -252,10 +254,14 @@ class Board:
         slice_ms = self.wdt_ms // 2
         if slice_ms > slice_max_ms:
             slice_ms = slice_max_ms
+        # A day is thousands of slices: the loop looks nothing up.
+        feed = self._feed
+        sleep_ms = time.sleep_ms
         while left_ms > 0:
-            self.feed()
+            if feed is not None:
+                feed()
             ms = slice_ms if left_ms > slice_ms else left_ms
-            time.sleep_ms(ms)
+            sleep_ms(ms)
             left_ms -= ms
             if poll is not None and poll():
                 break  # a request from the host: tick now

@@ -73,6 +73,7 @@ class Controller:
         self.plot = codes.NO_PLOT
         self.frost = False
         self.batt_low = False
+        self.tank_low = False  # the float switch at the last tick
         self._refused = codes.R_NONE
         self._next_sample_s = 0
         self._ml_sample = 0
@@ -125,6 +126,7 @@ class Controller:
         self.batt_mv = b.read_batt_mv()
         self.temp_c = b.temp_c()
         tank = b.tank_low()
+        self.tank_low = tank  # one reading a tick: the gate, the faults and the telemetry agree
 
         self._stage = _ST_POWER
         pw = self.power
@@ -390,7 +392,7 @@ class Controller:
             g |= codes.G_FROST
         if self.batt_low:
             g |= codes.G_BATTERY
-        if self.board.tank_low():
+        if self.tank_low:
             g |= codes.G_TANK_LOW
         return g
 
