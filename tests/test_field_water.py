@@ -37,6 +37,23 @@ def test_taw_raw_and_ks_by_hand():
     assert soil.ks_water(130.0, 130.0, 0.5) == 0.0
 
 
+def test_a_step_stresses_the_plants_as_ks_water_times_ks_salt_to_the_last_bit():
+    # Plot.step computes both stress factors inline (a season steps its
+    # plots some 650,000 times on MicroPython); it must stay the product of
+    # the two reference functions, exactly, across dry, stressed and salty
+    # root zones.
+    crop = dict(CROP, p=0.55, ece_thr_dsm=4.0, ece_slope_pct=7.1, ky=1.25)
+    seen = set()
+    for dr_frac in [0.0, 0.3, 0.55] + [0.56 + 0.011 * k for k in range(40)] + [1.0]:
+        for ece0 in (0.0, 3.9, 4.0, 4.3, 9.7, 20.5, 25.0):
+            p = soil.Plot(LOAM, crop, ecw_dsm=0.0, ece0_dsm=ece0, dr0_frac=dr_frac)
+            want = soil.ks_water(p.dr, p.taw, p.p) * soil.ks_salt(p.ece(), p.thr, p.b, p.ky)
+            p.step(1.0, 0.0, 0.0)
+            assert p.ks == want  # not approx: the season's figures depend on every bit
+            seen.add(round(want, 3))
+    assert len(seen) > 10 and 0.0 in seen and 1.0 in seen  # the grid reached each branch
+
+
 def test_daily_balance_by_hand_eq_85():
     # ETc 5 mm/day from field capacity, no rain, no irrigation, one step a
     # day with Ks from the previous day's depletion (eq. 85 as written):
