@@ -68,9 +68,9 @@ from saxaul.codes import (
     R_WET,
 )
 from saxaul.balance import Balance
-from saxaul.refill import MIN_RUN_S as _MIN_RUN_S
-from saxaul.refill import Refills
 from saxaul.limits import HARD_MAX_DAILY_S, HARD_MAX_PLOTS, HARD_MAX_RUN_S
+from saxaul.refill import MIN_RUN_S as _MIN_RUN_S  # shorter runs are skipped, refills or not
+from saxaul.refill import Refills
 
 _FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is at field capacity
 _NONE_KEY = const(-1)
