@@ -50,15 +50,15 @@ def _over(f, o):
     return 100.0 * (f["water_l"] - o["water_l"]) / o["water_l"] if o["water_l"] > 0 else 0.0
 
 
-def summary(fs, os):
+def summary(fs, orc):
     """Over a scenario's seeds, from the firmware's scores `fs` and the oracle's
-    `os` (`season.score(...)["all"]`, one per seed, in the same order):
+    `orc` (`season.score(...)["all"]`, one per seed, in the same order):
     (IA gap mean, IA gap worst, IE mean, IE worst, brownouts mean, water
     over the oracle's with the largest magnitude in %, most plots over
     their salt threshold in one season)."""
-    gaps = [f["ia_pct"] - o["ia_pct"] for f, o in zip(fs, os)]
+    gaps = [f["ia_pct"] - o["ia_pct"] for f, o in zip(fs, orc)]
     ies = [f["ie_pct"] for f in fs]
-    water = [_over(f, o) for f, o in zip(fs, os)]
+    water = [_over(f, o) for f, o in zip(fs, orc)]
     return (sum(gaps) / len(gaps), min(gaps), sum(ies) / len(ies), max(ies),
             sum(f["brownouts"] for f in fs) / len(fs), max(water, key=abs),
             max(f["ece_over_thr_plots"] for f in fs))
@@ -107,8 +107,8 @@ def main(argv=None):
     for n in names:
         ran = [seen[(n, s)] for s in args.seeds]
         fs = [got[(n, s, "firmware")] for s in ran]
-        os = [got[(n, s, "oracle")] for s in ran]
-        print("%-24s %+12.1f %+12.1f %10.1f %10.1f %12.0f %+11.1f%% %9d" % ((n,) + summary(fs, os)))
+        orc = [got[(n, s, "oracle")] for s in ran]
+        print("%-24s %+12.1f %+12.1f %10.1f %10.1f %12.0f %+11.1f%% %9d" % ((n,) + summary(fs, orc)))
     return 0
 
 

@@ -28,8 +28,8 @@ def test_the_summary_takes_the_means_and_the_worst_seeds():
         return {"ia_pct": ia, "ie_pct": ie, "water_l": water, "brownouts": bo, "ece_over_thr_plots": thr}
 
     fs = [score(95.0, 2.0, 110.0, 10, 0), score(90.0, 6.0, 80.0, 20, 3), score(100.0, 1.0, 100.0, 30, 1)]
-    os = [score(100.0, 0.0, 100.0, 1, 0), score(100.0, 0.0, 100.0, 1, 1), score(97.0, 0.0, 100.0, 1, 2)]
-    gap_mean, gap_worst, ie_mean, ie_worst, bo, water, thr = seeds.summary(fs, os)
+    orc = [score(100.0, 0.0, 100.0, 1, 0), score(100.0, 0.0, 100.0, 1, 1), score(97.0, 0.0, 100.0, 1, 2)]
+    gap_mean, gap_worst, ie_mean, ie_worst, bo, water, thr = seeds.summary(fs, orc)
     assert (gap_mean, gap_worst) == (pytest.approx(-4.0), -10.0)
     assert (ie_mean, ie_worst) == (pytest.approx(3.0), 6.0)
     assert bo == 20

@@ -258,7 +258,7 @@ class Balance:
                     self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
-                if (failed >> i) & 1 and self._et_rel[i] > 0:
+                if (self._failed >> i) & 1 and self._et_rel[i] > 0:
                     self.et_ml[i] = self._indexed(i)
             self._irr_ml[i] = 0
             self._full[i] = False
@@ -270,7 +270,7 @@ class Balance:
         for i in range(self.n):
             # The floor is the dose of the season's hot months: as the
             # season cools (the index falls below its top) it falls too.
-            if stores[i] > 0 and not (good >> i) & 1 and (failed >> i) & 1 and self.et_ml[i] > 0:
+            if stores[i] > 0 and (self._failed >> i) & 1 and self.et_ml[i] > 0:
                 f = floors[i] * self._idx // self._idx_top
                 if self.et_ml[i] < f:
                     self.et_ml[i] = f
