@@ -593,19 +593,29 @@ def test_only_every_third_clear_morning_tries_before_the_window():
     assert pw.can_start(t + 3 * H - 300) == R_NONE
 
 
-def third_dawn(*held_s):
+def third_dawn(*held_s, stall_mv=0, first=True):
     """A 14 h day seen whole, a second one whose starts held at held_s after its dawn, and the next dawn: (power, that dawn).
 
     On the second day yesterday's length is known, so a start can be read
-    against noon.
+    against noon. With stall_mv, a start at each noon stalled at it (with
+    `first` False, only at the second's).
     """
     pw, log, t = settled(DARK_MV, day=0, night_seen=True)
-    t = log.run(t, t + 14 * H, SUN_MV)
+    t0 = t
+    if stall_mv and first:
+        t = log.run(t, t0 + 7 * H, SUN_MV)
+        stall(pw, t, stall_mv)
+        pw.on_run_ok()
+    t = log.run(t, t0 + 14 * H, SUN_MV)
     t = log.run(t, t + 10 * H, DARK_MV)
     t0 = t
     t = log.run(t, t + 600, SUN_MV)
     for h in held_s:
         pw.held(t0 + h)
+    if stall_mv:
+        t = log.run(t, t0 + 7 * H, SUN_MV)
+        stall(pw, t, stall_mv)
+        pw.on_run_ok()
     t = log.run(t, t0 + 14 * H, SUN_MV)
     t = log.run(t, t + 10 * H, DARK_MV)
     dawn = t
@@ -676,3 +686,37 @@ def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():
     pw, dawn = second_dawn(stall_mv=10000)
     assert stall(pw, dawn + 9 * H, 6000) < 4 * 90  # 0.6 of it: a cloud may lift
     assert pw.can_start(dawn + 9 * H + 4 * 90) == R_NONE
+
+
+def test_after_two_days_no_start_held_only_the_hours_round_noon_try():
+    # Two days no start held, and one at each noon stalled at 9.9 V: a clear
+    # noon gives the stalled pump no more than the highest stall, so even
+    # the clearest sky of the last days carries it at no hour. The hours
+    # round noon still try (4x(1 - x) of the 14 h day over 15/16: 5.25 to
+    # 8.75 h after dawn); the ladder had tried from dawn to dusk, a brown-out
+    # every half hour of a panel too small for the season.
+    pw, dawn = third_dawn(stall_mv=9900)
+    assert pw.can_start(dawn + 3 * H) == R_PV_WEAK
+    assert pw.can_start(dawn + 5 * H) == R_PV_WEAK
+    assert pw.can_start(dawn + 6 * H) == R_NONE
+    assert pw.can_start(dawn + 8 * H) == R_NONE
+    assert pw.can_start(dawn + 9 * H) == R_PV_WEAK
+    # A start that holds shows a sun that can carry the pump: the ladder
+    # has the day again.
+    pw.held(dawn + 6 * H)
+    assert pw.can_start(dawn + 9 * H) == R_NONE
+
+
+def test_a_day_with_no_start_tried_is_no_day_the_sun_fell_short():
+    # The first day the plots were wet and nothing started: that says
+    # nothing of the sun, so one day of stalls does not rule out hours.
+    pw, dawn = third_dawn(stall_mv=9900, first=False)
+    assert pw.can_start(dawn + 3 * H) == R_NONE
+
+
+def test_a_panel_that_carried_the_pump_yesterday_tries_at_any_hour_of_its_window():
+    # The same noon stall, but a start 3 h after dawn held: the sun can
+    # carry the pump, and a stall only says what the sky did then.
+    pw, dawn = third_dawn(3 * H, stall_mv=9900)
+    assert pw.can_start(dawn + 3 * H) == R_NONE
+    assert pw.can_start(dawn + 10 * H) == R_NONE

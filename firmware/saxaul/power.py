@@ -29,6 +29,23 @@
 # (Cloudy season, seven weather seeds: brown-outs 1,873 -> 1,707 a season;
 # see docs/architecture.md.)
 #
+# After two whole days whose starts all stalled, the clearest recent sky
+# bounds what any hour can give. Each stall from the middle of the day
+# (where the sine is a fair shape of the sun), scaled to noon by that
+# curve, is a sky at least that clear; the highest of them, fading by 1/64
+# a day like the highest stall, stands for the clearest recent noon. An
+# hour at which even that sky would give the stalled pump less than the
+# highest stall cannot start it, and is not tried: on a panel too small
+# for the season the ladder browned the pump out from dawn to dusk, day
+# after day. The hours round noon are always tried (a brighter day or a
+# cleaned panel is found only by a start), and one start that holds gives
+# the day back to the ladder. After an overcast spell the bound is the
+# clouds', so the first clear day tries from late morning: a few hours of
+# pumping for a dozen brown-outs a day. A day with no start tried says
+# nothing of the sun and does not count.
+# (Cloudy season, twenty weather seeds: brown-outs 1,548 -> 1,167 a season,
+# IA the same within the seeds' spread; see docs/architecture.md.)
+#
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
 # tomorrow's dusk with no water (`calm`, from the water balance) is not worth
@@ -54,6 +71,8 @@ _EDGE_EVERY = const(3)  # ... every third morning: on clear days that trial brow
 _CREEP_S = const(600)  # a learned edge of the pumping window moves inward at most this a day
 _STRETCH_MAX = const(4)  # a stalled start stretches its backoff at most this many times
 _CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
+_IDLE_D = const(2)  # days in a row whose starts all stalled before the clearest sky rules out hours
+_SKY_MIN = const(500)  # stalls under this share (permille) of noon's sky say little of the noon
 
 
 def _sky(after, n):
@@ -138,10 +157,12 @@ class Power:
         self._sags_d = 0  # today's starts that sagged, and runs that held
         self._held_d = 0
         self._weak_y = False  # yesterday most starts sagged
+        self._idle_d = 0  # days in a row, up to yesterday, whose starts all browned out
         self._dusk_s = _NONE  # uptime of the last dusk (the voltage falling)
         self._len_s = _NONE  # yesterday's dawn to dusk
         self._sag_mv = 0  # the loaded reading that saw the last sag
         self._stall_mv = 0  # highest stalled-start voltage: a floor under the start voltage
+        self._clear_mv = 0  # the clearest recent sky, as the stall voltage it gives at noon
 
     def restore(self, day, night_seen):
         """Give back the persisted day count and night flag (at boot)."""
@@ -219,7 +240,12 @@ class Power:
         self._until_s = 0
         self._done = False
         self._weak_y = self._weak_today()
+        if self._held_d:
+            self._idle_d = 0
+        elif self._sags_d and self._dawn_s != _NONE and self._idle_d < _IDLE_D:
+            self._idle_d += 1  # a whole day seen: starts tried, none held
         self._stall_mv -= self._stall_mv >> 6  # a pump or panel may change: forget slowly
+        self._clear_mv -= self._clear_mv >> 6  # as slowly: the season turns, the panel dirties
         self._sags_d = 0
         self._held_d = 0
         # Yesterday's window: an earlier start that held widens it at once;
@@ -293,6 +319,9 @@ class Power:
         self._until_s = now_s + b
         if stalled:
             self._climb(now_s, top)
+            n = self._len_s
+            if self._dawn_s != _NONE and n != _NONE:
+                self._clearer(self._sag_mv, now_s - self._dawn_s, n)
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -351,6 +380,31 @@ class Power:
             self._until_s = until
             self.backoff_s = until - now_s
 
+    def _clearer(self, mv, after, n):
+        # A stall of mv at `after` s past dawn: a sky at least that clear
+        # gives mv scaled to noon by the sun's course. Only from the middle of
+        # the day, where the sine is a fair shape of the sun.
+        s = _sky(after, n) if 0 < after < n else 0
+        if s >= _SKY_MIN:
+            c = mv * 1000 // s
+            if c > self._clear_mv:
+                self._clear_mv = c
+
+    def _dim(self, after):
+        # Not even the clearest recent sky would carry the pump at this hour:
+        # it gives no more than the highest stall. When the clearest noon
+        # itself falls short, the hour round noon still tries (a brighter
+        # day or a cleaned panel is found only by a start).
+        hi = self._stall_mv
+        c = self._clear_mv
+        n = self._len_s
+        if self._idle_d < _IDLE_D or self._held_d or hi <= 0 or c <= 0 or n == _NONE or not 0 < after < n:
+            return False
+        need = c - (c >> 4)
+        if need > hi:
+            need = hi
+        return c * _sky(after, n) < need * 1000
+
     def _stretch(self, b):
         # b times (highest stall / this stall) squared, at most _STRETCH_MAX b;
         # in 16 mV steps, so that the squares stay small ints on the board.
@@ -388,8 +442,13 @@ class Power:
         if self.state == WEAK or self._done:
             return R_PV_WEAK
         m = _MARGIN_S if self.day % _EDGE_EVERY == 0 or self.weak() else 0
-        if self._dawn_s != _NONE and self._early_s != _NONE and now_s - self._dawn_s < self._early_s - m:
-            return R_PV_WEAK  # too early: the learned window has not opened
+        if self._dawn_s != _NONE:
+            after = now_s - self._dawn_s
+            e = self._early_s
+            if e != _NONE and after < e - m:
+                return R_PV_WEAK  # too early: the learned window has not opened
+            if (e == _NONE or after >= e) and self._dim(after):
+                return R_PV_WEAK  # the sun of this hour cannot carry the pump
         if now_s < self._until_s:
             return R_BACKOFF
         return R_NONE
