@@ -395,10 +395,12 @@ class Power:
         # it gives no more than the highest stall. When the clearest noon
         # itself falls short, the hour round noon still tries (a brighter
         # day or a cleaned panel is found only by a start).
+        if self._idle_d < _IDLE_D or self._held_d:
+            return False  # the ladder's day: the tick's usual path, first
         hi = self._stall_mv
         c = self._clear_mv
         n = self._len_s
-        if self._idle_d < _IDLE_D or self._held_d or hi <= 0 or c <= 0 or n == _NONE or not 0 < after < n:
+        if hi <= 0 or c <= 0 or n == _NONE or not 0 < after < n:
             return False
         need = c - (c >> 4)
         if need > hi:
