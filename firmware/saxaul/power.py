@@ -317,11 +317,13 @@ class Power:
             b = top * _STRETCH_MAX
         self.backoff_s = b
         self._until_s = now_s + b
-        if stalled:
-            self._climb(now_s, top)
-            n = self._len_s
-            if self._dawn_s != _NONE and n != _NONE:
-                self._clearer(self._sag_mv, now_s - self._dawn_s, n)
+        n = self._len_s
+        if stalled and self._dawn_s != _NONE and n != _NONE and 0 < now_s - self._dawn_s < n:
+            # Where the stall stands on the sun's course (see the header).
+            after = now_s - self._dawn_s
+            s = _sky(after, n)
+            self._climb(now_s, top, after, n, s)
+            self._clearer(s)
         if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -330,7 +332,6 @@ class Power:
                 self._until_s = self._dawn_s + e
         late = self._late_s
         after = now_s - self._dawn_s
-        n = self._len_s
         if self._dawn_s != _NONE and late != _NONE and n != _NONE and 2 * after >= n:
             # The sun stands as high as at the earliest start that held
             # until as long before dusk: the window is at least that wide,
@@ -348,19 +349,15 @@ class Power:
                 # and a morning cloud must not end the next day's trials.)
                 self._done = True
 
-    def _climb(self, now_s, top):
+    def _climb(self, now_s, top, after, n, s):
         # This stall over the highest one is no less than the sun it had
         # over the sun a start needs (the highest stall is below a start's
-        # voltage): see the header.
+        # voltage): see the header. It came `after` s past dawn of a day n s
+        # long, with the clear sky at s permille of noon's.
         sag = self._sag_mv
         hi = self._stall_mv
-        n = self._len_s
-        if sag <= 0 or hi <= sag or self._dawn_s == _NONE or n == _NONE:
+        if sag <= 0 or hi <= sag:
             return
-        after = now_s - self._dawn_s
-        if after <= 0 or after >= n:
-            return
-        s = _sky(after, n)
         need = s * hi // (_CLOUD * sag)
         if need <= s:
             return
@@ -380,13 +377,13 @@ class Power:
             self._until_s = until
             self.backoff_s = until - now_s
 
-    def _clearer(self, mv, after, n):
-        # A stall of mv at `after` s past dawn: a sky at least that clear
-        # gives mv scaled to noon by the sun's course. Only from the middle of
-        # the day, where the sine is a fair shape of the sun.
-        s = _sky(after, n) if 0 < after < n else 0
+    def _clearer(self, s):
+        # The stall's voltage when the clear sky stood at s permille of
+        # noon's: a sky at least that clear gives it scaled by 1000 / s at
+        # noon. Only from the middle of the day, where the sine is a fair
+        # shape of the sun.
         if s >= _SKY_MIN:
-            c = mv * 1000 // s
+            c = self._sag_mv * 1000 // s
             if c > self._clear_mv:
                 self._clear_mv = c
 
@@ -449,6 +446,8 @@ class Power:
             e = self._early_s
             if e != _NONE and after < e - m:
                 return R_PV_WEAK  # too early: the learned window has not opened
+            # The margin trial before the window's edge is left to its own
+            # rule: it is how a widening window is found.
             if (e == _NONE or after >= e) and self._dim(after):
                 return R_PV_WEAK  # the sun of this hour cannot carry the pump
         if now_s < self._until_s:
