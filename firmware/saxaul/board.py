@@ -91,8 +91,7 @@ class Board:
             pull = machine.Pin.PULL_UP if tank.get("pull", "up") == "up" else machine.Pin.PULL_DOWN
             self._tank = machine.Pin(tank["pin"], machine.Pin.IN, pull)
             self._tank_low_level = tank.get("low_level", 0)
-        self._wdt = None
-        self._feed = None  # the watchdog's feed, bound once (see _adc)
+        self._feed = None  # the watchdog's feed, bound once: the watchdog lives on in it
         self.wdt_ms = spec.get("wdt_ms", 8000)
 
     def _adc(self, pin):
@@ -235,8 +234,7 @@ class Board:
     # Watchdog and time
 
     def start_watchdog(self):
-        self._wdt = machine.WDT(timeout=self.wdt_ms)
-        self._feed = self._wdt.feed
+        self._feed = machine.WDT(timeout=self.wdt_ms).feed
 
     def feed(self):
         if self._feed is not None:
