@@ -200,11 +200,18 @@ def _write_json(path, obj):
         json.dump(obj, f)
 
 
-def run_firmware(sc, runtime="micropython", work=None, progress=None):
-    """Run the firmware over the scenario; returns (rows, info) with info["wall_s"], ["resets"]."""
+def run_firmware(sc, runtime="micropython", work=None, progress=None, watch=None):
+    """Run the firmware over the scenario; returns (rows, info) with info["wall_s"], ["resets"].
+
+    `watch(world)`, CPython only: called with the simulated field each time
+    the firmware's modules have been imported (at boot, after each reset),
+    for a benchmark that looks inside them (`benchmarks/fallback.py`).
+    """
     scenario, field, _, _ = _sim()
     if runtime not in RUNTIMES:
         raise UserError("runtime %r: choose one of %s" % (runtime, ", ".join(RUNTIMES)))
+    if watch is not None and runtime != "cpython":
+        raise UserError("a watch runs on the cpython runtime only")
     own = work is None
     if own:
         tmp = tempfile.TemporaryDirectory(prefix="saxaul-season-")
@@ -216,7 +223,7 @@ def run_firmware(sc, runtime="micropython", work=None, progress=None):
         if runtime == "micropython":
             info = _run_unix_port(sc, board, root, work, csv_path, progress)
         else:
-            info = _run_cpython(sc, board, root, csv_path, progress)
+            info = _run_cpython(sc, board, root, csv_path, progress, watch)
         info["wall_s"] = _time.monotonic() - t0
         rows = field.read_csv(csv_path)
         if len(rows) < sc["days"]:
@@ -257,7 +264,7 @@ def _run_unix_port(sc, board, root, work, csv_path, progress):
     return info
 
 
-def _run_cpython(sc, board, root, csv_path, progress):
+def _run_cpython(sc, board, root, csv_path, progress, watch=None):
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)  # boards/ is not part of the installed package
     from boards.sim.cpython import Fakes
@@ -279,6 +286,8 @@ def _run_cpython(sc, board, root, csv_path, progress):
     with contextlib.redirect_stdout(sink):
         while True:
             fakes.import_firmware()
+            if watch is not None:
+                watch(world)
             main = fakes.import_main()
             try:
                 main.main(root, False)
