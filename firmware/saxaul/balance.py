@@ -74,10 +74,19 @@
 #   season, IE 46 % on it).
 # - A plot whose probe failed keeps its balance on ET alone: its own ET
 #   relative to the good plots' (same sun, same air), as a running mean of
-#   weight 1/4 over its good dawns, scaled by how their ET has moved since.
-#   Not the last good dawn's alone: one hazy day there taught nearly a
-#   quarter less, and a plot living on that from July dried out (probe
-#   faults, one weather seed: IA 85.9). That move is an index: the summed
+#   weight 1/4 over the dawns that taught its ET, scaled by how their ET
+#   has moved since. Not the last good dawn's alone: one hazy day there
+#   taught nearly a quarter less, and a plot living on that from July dried
+#   out (probe faults, one weather seed: IA 85.9). Not every good dawn's
+#   either: between two lessons the plot's ET stands still while the index
+#   moves with the other plots' lessons, and a mean over every dawn took
+#   each ratio of a stale ET to a fresh index for news; a deep store, whose
+#   dry days teach seldom, then failed on a ratio half its own. (Probe
+#   faults, twenty weather seeds, `benchmarks/fallback.py`: a failed
+#   plot's ET over its crop's, mean 1.06 either way, spread 0.11 -> 0.08
+#   across plots and seeds, the lowest 0.75 -> 0.88; `seeds.py`: IE 7.3 ->
+#   6.0 %, the IA gap the same.)
+#   That move is an index: the summed
 #   ET of the plots good at this dawn over the sum of their relative ETs,
 #   so a probe failing (or a failed plot's own estimate) does not move it
 #   beyond the failed plot's share of it. (It was chained from dawn to
@@ -151,9 +160,10 @@ class Balance:
         self.sank = [False] * n_plots  # the probe saw less than half the water since the last dawn (`_anchor`)
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
-        # The plot's ET on its good dawns divided by the ET index (in the
-        # index's unit), a running mean of weight 1/4: what a failed probe's
-        # plot lives on, scaled by the index, is then not one dawn's error.
+        # The plot's ET divided by the ET index (in the index's unit), a
+        # running mean of weight 1/4 over the dawns that taught its ET: what
+        # a failed probe's plot lives on, scaled by the index, is then not
+        # one dawn's error.
         self._et_rel = [0] * n_plots
         self._rel_struck = [0] * n_plots  # that mean at a drifting probe's first strike
         # The season's ET index (1 << _IDX_BITS at boot): the good plots'
@@ -252,9 +262,10 @@ class Balance:
             if stores[i] <= 0:
                 continue
             if (good >> i) & 1:
-                if self.et_ml[i] > 0:
+                o = self._et_rel[i]
+                if self.et_ml[i] > 0 and (o <= 0 or self._et_dawn[i] == self._dawns):
+                    # A dawn that taught its ET (or the first with one).
                     r = (self.et_ml[i] << _IDX_BITS) // self._idx
-                    o = self._et_rel[i]
                     self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
