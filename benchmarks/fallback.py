@@ -10,10 +10,12 @@ Nothing corrects that ET any more, so its error is the plot's fate: low,
 the plot dries out over weeks; high, the water drains. IA and IE show it
 only through the luck of the season (which day the probe failed, which
 days taught the ET before), so this looks at the estimate itself: at each
-dawn, the firmware's ET for each plot whose probe has failed, over the
+dawn, the firmware's ET for each plot whose probe has failed, against the
 crop's ET that day in the simulated field. It prints per seed and plot the
-days on ET alone and the mean of that ratio, then over all of them the
-mean, the spread (standard deviation) and the lowest and highest.
+days on ET alone and the sum of the one over the sum of the other (a mean
+of daily ratios would weigh a cool day's small ET as much as July's), then
+over all of them the mean, the spread (standard deviation) and the lowest
+and highest.
 
 The firmware runs on CPython (the same files), watched through
 `season.run_firmware(..., watch=...)`.
@@ -34,9 +36,10 @@ SEEDS = (22, 33, 44, 55, 66, 77)
 
 
 def ratios(dawns, rows, areas_m2):
-    """{plot: [ET / ETc, one per dawn on ET alone]} from `dawns`, a list of
-    (day, et_ml list, failed bits) as the balance held them after each dawn,
-    and the field's daily rows (ETc in mm over the plot's area)."""
+    """{plot: ([the firmware's ET], [the crop's ET]), mL, one pair per dawn on ET
+    alone} from `dawns`, a list of (day, et_ml list, failed bits) as the
+    balance held them after each dawn, and the field's daily rows (ETc in mm
+    over the plot's area)."""
     got = {}
     for day, et, failed in dawns:
         if day >= len(rows):
@@ -46,12 +49,14 @@ def ratios(dawns, rows, areas_m2):
                 continue
             etc_ml = rows[day]["etc%d" % i] * a * 1000.0
             if etc_ml > 0:
-                got.setdefault(i, []).append(et[i] / etc_ml)
+                fw, crop = got.setdefault(i, ([], []))
+                fw.append(et[i])
+                crop.append(etc_ml)
     return got
 
 
 def summary(means):
-    """(mean, standard deviation, lowest, highest) of per-plot mean ratios."""
+    """(mean, standard deviation, lowest, highest) of per-plot ratios."""
     n = len(means)
     m = sum(means) / n
     return m, (sum((x - m) ** 2 for x in means) / n) ** 0.5, min(means), max(means)
@@ -88,14 +93,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     jobs = [(n, s) for n in (args.scenario or ["probe-faults"]) for s in args.seeds]
     means = []
-    print("%-24s %6s %5s %6s %11s %7s" % ("scenario", "seed", "plot", "days", "ET / ETc", "lowest"))
+    print("%-24s %6s %5s %6s %11s" % ("scenario", "seed", "plot", "days", "ET / ETc"))
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         for name, seed, got in ex.map(one, jobs):
             for i in sorted(got):
-                r = got[i]
-                m = sum(r) / len(r)
+                fw, crop = got[i]
+                m = sum(fw) / sum(crop)  # the water it was given for, over what its crop used
                 means.append(m)
-                print("%-24s %6d %5d %6d %11.2f %7.2f" % (name, seed, i, len(r), m, min(r)), flush=True)
+                print("%-24s %6d %5d %6d %11.2f" % (name, seed, i, len(fw), m), flush=True)
     if not means:
         print("no probe failed: nothing on ET alone")
         return 0

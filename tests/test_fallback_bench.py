@@ -14,7 +14,7 @@ def test_ratios_take_only_the_plots_on_et_alone_and_their_crops_et_that_day():
     rows = [{"etc0": 1.0, "etc1": 1.0}, {"etc0": 1.0, "etc1": 1.5}, {"etc0": 1.0, "etc1": 2.0},
             {"etc0": 1.0, "etc1": 2.0}]
     dawns = [(0, [1000, 2000], 0b00), (1, [1000, 3000], 0b10), (2, [1000, 2000], 0b10), (3, [1000, -1], 0b10)]
-    assert fallback.ratios(dawns, rows, [1.0, 2.0]) == {1: [1.0, 0.5]}
+    assert fallback.ratios(dawns, rows, [1.0, 2.0]) == {1: ([3000, 2000], [3000.0, 4000.0])}
 
 
 def test_the_summary_is_the_mean_spread_lowest_and_highest():
@@ -31,7 +31,7 @@ def test_a_short_season_with_an_open_probe_prints_that_plots_ratio(tmp_path, cap
     path.write_text(json.dumps(sc))
     assert fallback.main(["--scenario", str(path), "--seeds", "own", "--jobs", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
-    rows = {int(r[2]): r for r in (line.split() for line in out) if len(r) == 6 and r[2].isdigit()}
+    rows = {int(r[2]): r for r in (line.split() for line in out) if len(r) == 5 and r[2].isdigit()}
     assert 2 in rows
     days, ratio = int(rows[2][3]), float(rows[2][4])
     assert 8 <= days <= 10  # from the dawn the open probe was seen to the end

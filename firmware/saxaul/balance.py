@@ -83,8 +83,8 @@
 #   each ratio of a stale ET to a fresh index for news; a deep store, whose
 #   dry days teach seldom, then failed on a ratio half its own. (Probe
 #   faults, twenty weather seeds, `benchmarks/fallback.py`: a failed
-#   plot's ET over its crop's, mean 1.06 either way, spread 0.11 -> 0.08
-#   across plots and seeds, the lowest 0.75 -> 0.88; `seeds.py`: IE 7.3 ->
+#   plot's ET over its crop's, mean 1.03 either way, spread 0.11 -> 0.08
+#   across plots and seeds, the lowest 0.74 -> 0.86; `seeds.py`: IE 7.3 ->
 #   6.0 %, the IA gap the same.)
 #   That move is an index: the summed
 #   ET of the plots good at this dawn over the sum of their relative ETs,
