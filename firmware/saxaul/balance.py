@@ -81,14 +81,13 @@
 #   either: between two lessons the plot's ET stands still while the index
 #   moves with the other plots' lessons, and a mean over every dawn took
 #   each ratio of a stale ET to a fresh index for news; a deep store, whose
-#   dry days teach seldom, then failed on a ratio half its own. (Probe
+#   dry days teach seldom, then failed on near half its own ratio. (Probe
 #   faults, twenty weather seeds, `benchmarks/fallback.py`: a failed
 #   plot's ET over its crop's, mean 1.03 either way, spread 0.11 -> 0.08
 #   across plots and seeds, the lowest 0.74 -> 0.86; `seeds.py`: IE 7.3 ->
-#   6.0 %, the IA gap the same.)
-#   That move is an index: the summed
-#   ET of the plots good at this dawn over the sum of their relative ETs,
-#   so a probe failing (or a failed plot's own estimate) does not move it
+#   6.0 %, the IA gap the same.) That move is an index: the summed ET of
+#   the plots good at this dawn over the sum of their relative ETs, so a
+#   probe failing (or a failed plot's own estimate) does not move it
 #   beyond the failed plot's share of it. (It was chained from dawn to
 #   dawn over the plots good on both sides: a fall seen while many plots
 #   were good moved it by their mean, the rise after it with the few left
