@@ -21,7 +21,6 @@ The firmware runs on CPython (the same files), watched through
 `season.run_firmware(..., watch=...)`.
 """
 import argparse
-import copy
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.seeds import _seeds  # noqa: E402
+from benchmarks.seeds import _seeds, seeded  # noqa: E402
 from host_tools import season  # noqa: E402
 
 SEEDS = (22, 33, 44, 55, 66, 77)
@@ -64,10 +63,7 @@ def summary(means):
 
 def one(job):
     name, seed = job
-    sc = copy.deepcopy(season.load_scenario(name))
-    if seed is None:  # `own`: the scenario's
-        seed = sc["weather"].get("seed", 0)
-    sc["weather"]["seed"] = seed
+    sc, seed = seeded(name, seed)
     dawns = []
 
     def watch(world):

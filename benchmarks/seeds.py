@@ -35,12 +35,19 @@ from host_tools import season  # noqa: E402
 SEEDS = (22, 33, 44, 55, 66, 77)
 
 
-def one(job):
-    name, seed, controller, runtime = job
+def seeded(name, seed):
+    """(scenario, seed): a copy of the scenario with its weather's seed
+    replaced, nothing else; seed None (`own`) keeps the scenario's."""
     sc = copy.deepcopy(season.load_scenario(name))
-    if seed is None:  # `own`: the scenario's
+    if seed is None:
         seed = sc["weather"].get("seed", 0)
     sc["weather"]["seed"] = seed
+    return sc, seed
+
+
+def one(job):
+    name, seed, controller, runtime = job
+    sc, seed = seeded(name, seed)
     rows, _ = season.run(sc, controller, runtime)
     return name, seed, controller, season.score(sc, rows)["all"]
 

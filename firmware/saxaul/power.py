@@ -300,7 +300,9 @@ class Power:
         header): a stall then waits sag_backoff_max_s times _STRETCH_MAX.
         """
         e = self._early_s
-        if e == _NONE or (self._dawn_s != _NONE and now_s - self._dawn_s >= e):
+        seen = self._dawn_s != _NONE  # this day's dawn, and so `after`, known
+        after = now_s - self._dawn_s
+        if e == _NONE or (seen and after >= e):
             # Before a start ever held every sag counts: the sun was too
             # weak all day. Once the window is known, the trial before its
             # morning edge sags on clear days too.
@@ -318,21 +320,19 @@ class Power:
         self.backoff_s = b
         self._until_s = now_s + b
         n = self._len_s
-        if stalled and self._dawn_s != _NONE and n != _NONE and 0 < now_s - self._dawn_s < n:
+        if stalled and seen and n != _NONE and 0 < after < n:
             # Where the stall stands on the sun's course (see the header).
-            after = now_s - self._dawn_s
             s = _sky(after, n)
             self._climb(now_s, top, after, n, s)
             self._clearer(s)
-        if self._dawn_s != _NONE and e != _NONE and now_s - self._dawn_s < e:
+        if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
             # rather than browning the pump out on the way to it.
             if self._until_s < self._dawn_s + e:
                 self._until_s = self._dawn_s + e
         late = self._late_s
-        after = now_s - self._dawn_s
-        if self._dawn_s != _NONE and late != _NONE and n != _NONE and 2 * after >= n:
+        if seen and late != _NONE and n != _NONE and 2 * after >= n:
             # The sun stands as high as at the earliest start that held
             # until as long before dusk: the window is at least that wide,
             # whatever the latest start that held (a cloudy spell may have
