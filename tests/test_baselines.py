@@ -142,3 +142,15 @@ def test_an_oracle_held_to_a_daily_cap_keeps_each_valve_within_it_and_fit_refill
     # against 19.1, under its threshold of 20.)
     assert fit_s["all"]["ie_pct"] < held_s["all"]["ie_pct"] - 3
     assert fit_s["plots"][0]["ece_peak_dsm"] < sc["plots"][0]["crop"]["ece_thr_dsm"] < held_s["plots"][0]["ece_peak_dsm"]
+
+
+def test_the_oracle_on_water_saltier_than_twice_a_crops_threshold_leaches_at_most_three_quarters():
+    # ECw 30 dS/m: the leaching requirement ECw / (2 ECe,thr) is 1 or more
+    # for every crop, and no water can hold them under their thresholds.
+    # The oracle still irrigates, with at most 3/4 of each refill to drain
+    # (it divided by 1 - LR and stopped there).
+    sc = _season("muynak-summer", days=20, water={"ecw_dsm": 30.0})
+    s, f = _score("oracle", sc)
+    for p in s["plots"]:
+        assert p["irr_mm"] > 0
+        assert p["dp_mm"] <= 0.75 * p["irr_mm"] + 1.0

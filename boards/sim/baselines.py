@@ -126,6 +126,14 @@ def run_naive(sc, board, period_s=600, progress=None):
     return f
 
 
+_LF_MAX = 0.75  # water so salty that its leaching requirement nears 1 gets at most 4x the deficit
+
+
+def _lf(lr):
+    """The leaching fraction the oracle gives: the requirement, at most _LF_MAX."""
+    return lr if lr < _LF_MAX else _LF_MAX
+
+
 def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None, max_run_s=0, min_off_s=60,
                daily_s=None, fit=False):
     """Knows Dr, ECe, the tank and the panel: refills each plot that has used half its RAW to field
@@ -185,12 +193,12 @@ def run_oracle(sc, board, period_s=300, trigger=0.5, progress=None, max_run_s=0,
                     need = p.dr >= trigger * p.raw
                     if not need and fit and daily_s:
                         etc = soil.kc_on(f.crops[i], today) * f.days[today].et0_mm
-                        need = run_s_for_mm(f, i, (p.dr + etc) / (1.0 - p.lr)) > daily_s[i] and p.dr > 0.5
+                        need = run_s_for_mm(f, i, (p.dr + etc) / (1.0 - _lf(p.lr))) > daily_s[i] and p.dr > 0.5
                     if not need:
                         continue
-                    gross = p.dr / (1.0 - p.lr)
+                    gross = p.dr / (1.0 - _lf(p.lr))
                     if p.ece() > 0.95 * p.thr:
-                        gross = p.dr / (1.0 - 2 * p.lr)  # salt near the threshold: leach harder
+                        gross = p.dr / (1.0 - _lf(2 * p.lr))  # salt near the threshold: leach harder
                     want = int(run_s_for_mm(f, i, gross) * 1000)
                 run = want
                 if daily_s:
