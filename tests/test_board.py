@@ -86,6 +86,16 @@ def test_pv_volts_through_the_divider_with_spikes_rejected(esp):
     assert board.read_pv_mv() == 19800
 
 
+def test_a_pv_reading_past_the_panel_or_at_the_adcs_rail_is_the_dividers_wiring(fakes):
+    from saxaul.board import Board
+
+    # 24 V panel on a divider of 11 to an ADC that reads to 2450 mV: the
+    # rail (26.7 V) comes before a quarter over the rating (30 V).
+    assert Board(ESP).pv_max_mv == (2450 - 20) * 11
+    # A divider of 20 reads to 49 V: a quarter over the rating comes first.
+    assert Board(dict(ESP, pv={"pin": 36, "ratio": 20.0, "voc_mv": 24000})).pv_max_mv == 30000
+
+
 def test_probe_is_powered_only_while_read(esp):
     board, world, _ = esp
     world.adc_mv[32] = 1500

@@ -340,6 +340,73 @@ def test_a_tick_reads_the_tank_float_once_so_its_gate_and_fault_bits_agree(fakes
         assert bool(ctl.gfaults() & codes.G_TANK_LOW) == low
 
 
+class _TempBoard(_CountingBoard):
+    """A board whose temperature sensor reads what the test sets."""
+
+    t = 25
+
+    def temp_c(self):
+        return self.t
+
+
+class _Events(_NoJournal):
+    def __init__(self):
+        self.events = []
+
+    def event(self, kind, plot, a=0, b=0, c=0):
+        self.events.append((kind, plot, a))
+
+
+def test_a_temperature_sensor_off_its_wire_is_a_fault_not_a_frost_that_holds_the_plots_dry(fakes, tmp_path):
+    # An analog sensor whose wire is off reads the ADC's rail: -60 C here.
+    # Believed, the frost rule would refuse every start until someone drove
+    # out; a real frost is a few degrees below 0, never that.
+    from saxaul import codes, config, controller, state
+
+    b = _TempBoard()
+    j = _Events()
+    cfg = config.derive(config.defaults(2))
+    ctl = controller.Controller(b, cfg, state.State(2), j, str(tmp_path / "state.json"))
+    b.t = -5
+    fakes.time.sleep(ctl.tick())
+    assert ctl.frost and ctl.gfaults() & codes.G_FROST  # a frost is a frost
+    assert not ctl.gfaults() & codes.G_TEMP_SENSOR
+    for t in (-60, 95):
+        b.t = t
+        fakes.time.sleep(ctl.tick())
+        assert not ctl.frost
+        assert ctl.gfaults() & codes.G_TEMP_SENSOR and not ctl.gfaults() & codes.G_FROST
+    assert (codes.E_FAULT_SET, codes.NO_PLOT, codes.G_TEMP_SENSOR) in j.events
+    b.t = 20
+    fakes.time.sleep(ctl.tick())
+    assert not ctl.gfaults() & codes.G_TEMP_SENSOR
+    assert (codes.E_FAULT_CLR, codes.NO_PLOT, codes.G_TEMP_SENSOR) in j.events
+
+
+class _PvBoard(_CountingBoard):
+    pv_max_mv = 26730
+    pv = 20000
+
+    def read_pv_mv(self):
+        return self.pv
+
+
+def test_a_pv_reading_past_what_the_panel_can_give_raises_the_pv_sensor_fault(fakes, tmp_path):
+    from saxaul import codes, config, controller, state
+
+    b = _PvBoard()
+    cfg = config.derive(config.defaults(2))
+    ctl = controller.Controller(b, cfg, state.State(2), _NoJournal(), str(tmp_path / "state.json"))
+    fakes.time.sleep(ctl.tick())
+    assert not ctl.gfaults() & codes.G_PV_SENSOR
+    b.pv = 26950  # the pin at the ADC's rail: the divider's low side is off
+    fakes.time.sleep(ctl.tick())
+    assert ctl.gfaults() & codes.G_PV_SENSOR
+    b.pv = 21000
+    fakes.time.sleep(ctl.tick())
+    assert not ctl.gfaults() & codes.G_PV_SENSOR
+
+
 def test_a_group_run_journals_and_accounts_each_plot(fakes, tmp_path):
     # Three dry plots, three at once: one pump start waters them all, and the
     # journal reads as three runs that overlap, each with its share of water.

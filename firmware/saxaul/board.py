@@ -50,6 +50,12 @@ class Board:
         pv = spec["pv"]
         self._pv = self._adc(pv["pin"])
         self._pv_ratio_pm = int(pv["ratio"] * 1000)
+        # A cold panel's open circuit stays within a quarter above its rating,
+        # and the divider keeps it under the ADC's top: a reading past either
+        # (the pin at its rail) is the divider's wiring (codes.G_PV_SENSOR).
+        top = (self.adc_hi_mv - 20) * self._pv_ratio_pm // 1000
+        cap = pv.get("voc_mv", 0) * 5 // 4
+        self.pv_max_mv = cap if 0 < cap < top else top
         bat = spec.get("battery")
         self._bat = self._adc(bat["pin"]) if bat else None
         self._bat_ratio_pm = int(bat["ratio"] * 1000) if bat else 0

@@ -52,7 +52,8 @@ G_BATTERY = const(8)
 G_CONFIG = const(16)  # config missing, corrupt or invalid: running on defaults
 G_RELAY_STUCK = const(32)
 G_EXCEPTION = const(64)  # an exception happened since the last clear
-G_PV_SENSOR = const(128)  # PV reading impossible (above board maximum)
+G_PV_SENSOR = const(128)  # PV reading impossible (a quarter above voc_mv, or the ADC's rail)
+G_TEMP_SENSOR = const(256)  # temperature reading impossible: the frost rule is off until it reads again
 
 # Journal event kinds.
 E_SAMPLE = const(1)  # periodic readings

@@ -35,6 +35,8 @@ _BUSY_SLICE_MS = const(4000)  # water running: a host `stop` waits at most this
 _IDLE_SLICE_MS = const(10000)  # idle: a command waits at most this (fewer wake-ups)
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
 _WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
+_TEMP_MIN_C = const(-45)  # air temperatures beyond these are a sensor off its wire, not weather
+_TEMP_MAX_C = const(70)
 
 
 class Controller:
@@ -72,6 +74,9 @@ class Controller:
         self.reason = codes.R_NONE
         self.plot = codes.NO_PLOT
         self.frost = False
+        self.temp_bad = False  # the temperature reading is impossible: no frost rule on it
+        self.pv_bad = False  # the PV reading is above what the panel can give
+        self._pv_max = getattr(board, "pv_max_mv", 0)
         self.batt_low = False
         self.tank_low = False  # the float switch at the last tick
         self._refused = codes.R_NONE
@@ -123,6 +128,7 @@ class Controller:
         pulses = b.take_pulses()
         pv = b.read_pv_mv()
         self.pv_mv = pv
+        self.pv_bad = 0 < self._pv_max < pv
         self.batt_mv = b.read_batt_mv()
         self.temp_c = b.temp_c()
         tank = b.tank_low()
@@ -136,7 +142,11 @@ class Controller:
         elif pw.dusk:
             self.planner.dusk(now)
             self._event(codes.E_DUSK, codes.NO_PLOT, pw.day)
-        self.frost = power.frost(self.temp_c, cfg, self.frost)
+        # A sensor off its wire reads an ADC rail, tens of degrees below any
+        # frost: believed, it would hold every plot dry for good.
+        t = self.temp_c
+        self.temp_bad = t < _TEMP_MIN_C or t > _TEMP_MAX_C
+        self.frost = False if self.temp_bad else power.frost(t, cfg, self.frost)
         self.batt_low = pw.battery_low(self.batt_mv, cfg)
 
         ns = 1 if pw.night_seen else 0
@@ -378,7 +388,7 @@ class Controller:
 
     def _fault_diff(self, plot, old, new):
         bit = 1
-        while bit <= 128:
+        while bit <= codes.G_TEMP_SENSOR:
             if (new & bit) and not (old & bit):
                 self._event(codes.E_FAULT_SET, plot, bit)
             elif (old & bit) and not (new & bit):
@@ -390,6 +400,10 @@ class Controller:
         g = self.st.gfaults
         if self.frost:
             g |= codes.G_FROST
+        if self.temp_bad:
+            g |= codes.G_TEMP_SENSOR
+        if self.pv_bad:
+            g |= codes.G_PV_SENSOR
         if self.batt_low:
             g |= codes.G_BATTERY
         if self.tank_low:
