@@ -334,15 +334,34 @@ def test_a_probe_back_from_a_fault_goes_on_from_its_own_et_not_the_floor():
 
 def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     # Plot 0 learned 4 L a day, plot 1 nothing yet, when both probes fail:
-    # plot 0 is taken to use its 6 L floor, plot 1 still has no ET to go on
-    # (its planner falls back to the daily dose), good plot 2 keeps its own.
+    # plot 0 is taken to use its 6 L floor; plot 1 has no ET of its own and
+    # lives on its dose as the good plot 2 uses its own (6 L x 4 / 6, to
+    # the index's rounding), with no floor; plot 2 keeps its ET.
     b = Balance(3)
     dawn(b, 0, [90, 90, 90])
     b.dusk(DAWN + 12 * 3600)
     dawn(b, 1, [86, 92, 86], good=0b101)
     assert b.et_ml == [4 * K, -1, 4 * K]
     b.dawn(2 * DAY + DAWN, [0, 0, 820], 0b100, [STORE] * 3, [6 * K, 6 * K, 6 * K])
-    assert b.et_ml == [6 * K, -1, 4 * K]
+    assert b.et_ml[0] == 6 * K
+    assert 4 * K - 10 <= b.et_ml[1] <= 4 * K
+    assert b.et_ml[2] == 4 * K
+
+
+def test_a_probe_that_failed_before_its_et_was_learned_lives_on_its_dose_as_the_good_plots_use_theirs():
+    # Plot 0's probe failed on its first day: no ET of its own to go on. Its
+    # daily dose (the season's mean need) is twice the good plots': it is
+    # taken to use twice their ET over their doses, whatever the season
+    # does to it. A dose alone would water April's plot at the season's
+    # mean (three times its need) and July's at three quarters of it.
+    b = Balance(3)
+    floors = [12 * K, 6 * K, 6 * K]
+    dawn(b, 0, [90, 90, 90], good=0b110)
+    ets = []
+    for day, m in ((1, 88), (2, 86), (3, 80), (4, 70)):  # 2, 2, 6, 10 L a day: a mean of 2, 2, 4, 7
+        b.dawn(day * DAY + DAWN, [0, 10 * m, 10 * m], 0b110, [STORE] * 3, floors)
+        ets.append(b.et_ml[0])
+    assert [e // 100 for e in ets] == [39, 39, 79, 139]  # twice 2, 2, 4, 7 L, to the index's rounding
 
 
 def test_nothing_is_anchored_without_a_store():
@@ -631,3 +650,4 @@ def test_a_bias_below_zero_comes_back_by_two_points_a_dawn():
     low = b.bias[0]
     drained_cycles(b, 99, 1, day0=12)  # the probe reads right at field capacity again
     assert b.bias[0] == low + 20
+

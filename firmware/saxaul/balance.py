@@ -95,19 +95,25 @@
 #   weather seeds, against the oracle: the IA gap -0.9 -> -0.1 points on
 #   average, -6.1 -> -0.6 on the worst seed; IE 6.4 -> 7.5 %: the failed
 #   plots err wet now, not either way.)
-#   It never goes below a floor the caller gives (the plot's daily fallback
-#   dose), since the ET it learned is likely low (a plot refilled every day
-#   has few dry days to learn from, the season warms) and nothing corrects
-#   it now. The dose is the need of the season's hot months: the floor
-#   falls with the index below its highest (September), or it would water
-#   a cooling plot at July's rate. A probe flagged and then back (a run in
-#   weak sun too short to move it, taken for a stuck probe) goes on from
-#   its own ET, its mean relative ET scaled to now: the floor it lived on
-#   meanwhile would stay in a running mean that a plot short of water may
-#   not lower, and over-water it for weeks. A probe with no reading yet
-#   since a boot is no failed one: its plot keeps its own ET. (Cloudy
-#   season, seven weather seeds: the IA gap to the oracle -3.4 -> -1.8
-#   points on average.)
+#   A probe that failed before its plot's ET was learned has no relative
+#   ET: the plot lives on its daily fallback dose (the season's mean need,
+#   as the technician set it) times the good plots' ET over their own
+#   doses, so it follows the season as they do; a dose alone watered April
+#   three times over and July short. (Muynak with a probe open from day 2,
+#   `benchmarks/variants.py`: IA 83.6 -> 100, IE 5.7 -> 2.3 %.)
+#   A plot on its own relative ET never goes below a floor the caller gives
+#   (the plot's daily fallback dose), since the ET it learned is likely low
+#   (a plot refilled every day has few dry days to learn from, the season
+#   warms) and nothing corrects it now. The dose is the need of the season's
+#   hot months: the floor falls with the index below its highest
+#   (September), or it would water a cooling plot at July's rate. A probe
+#   flagged and then back (a run in weak sun too short to move it, taken for
+#   a stuck probe) goes on from its own ET, its mean relative ET scaled to
+#   now: the floor it lived on meanwhile would stay in a running mean that a
+#   plot short of water may not lower, and over-water it for weeks. A probe
+#   with no reading yet since a boot is no failed one: its plot keeps its
+#   own ET. (Cloudy season, seven weather seeds: the IA gap to the oracle
+#   -3.4 -> -1.8 points on average.)
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -257,6 +263,19 @@ class Balance:
             self._idx = x if x > 16 else 16
             if self._idx > self._idx_top:
                 self._idx_top = self._idx
+        # The good plots' ET over their daily fallback doses (in the index's
+        # unit): a failed plot that never learned its own ET lives on its
+        # dose times that (see the header).
+        per = 0
+        if floors is not None:
+            num = 0
+            den = 0
+            for i in range(self.n):
+                if stores[i] > 0 and (good >> i) & 1 and self.et_ml[i] > 0 and floors[i] > 0:
+                    num += self.et_ml[i]
+                    den += floors[i]
+            if den > 0:
+                per = (num << _IDX_BITS) // den
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
@@ -268,8 +287,11 @@ class Balance:
                     self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
-                if (self._failed >> i) & 1 and self._et_rel[i] > 0:
-                    self.et_ml[i] = self._indexed(i)
+                if (self._failed >> i) & 1:
+                    if self._et_rel[i] > 0:
+                        self.et_ml[i] = self._indexed(i)
+                    elif per > 0 and floors[i] > 0:
+                        self.et_ml[i] = floors[i] * per >> _IDX_BITS
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
@@ -280,7 +302,9 @@ class Balance:
         for i in range(self.n):
             # The floor is the dose of the season's hot months: as the
             # season cools (the index falls below its top) it falls too.
-            if stores[i] > 0 and (self._failed >> i) & 1 and self.et_ml[i] > 0:
+            # A plot on its dose as the good plots use theirs has no floor.
+            floored = self._et_rel[i] > 0 or per <= 0
+            if stores[i] > 0 and (self._failed >> i) & 1 and self.et_ml[i] > 0 and floored:
                 f = floors[i] * self._idx // self._idx_top
                 if self.et_ml[i] < f:
                     self.et_ml[i] = f
