@@ -651,3 +651,93 @@ def test_a_bias_below_zero_comes_back_by_two_points_a_dawn():
     drained_cycles(b, 99, 1, day0=12)  # the probe reads right at field capacity again
     assert b.bias[0] == low + 20
 
+
+def dry_days(b, readings, good=None):
+    """Dawns a day apart with no water: readings per dawn, a list per plot."""
+    day0 = b._dawns
+    for d, pct in enumerate(readings):
+        dawn(b, day0 + d, pct, good=good)
+
+
+def test_a_probe_that_reads_wet_through_days_without_water_is_bad():
+    # Plots 0 and 1 use 5 L a day. Then neither is watered: plot 1's reading
+    # falls by its ET, plot 0's stays put (a probe drifting wet, a wet
+    # seal). A plot believed wet is never watered: after three days' ET of
+    # which its reading showed not a quarter, its probe is bad, and the
+    # plot goes on on its ET alone.
+    b = Balance(2)
+    dry_days(b, [[95, 95], [90, 90], [85, 85]])
+    assert b.et_ml == [5 * K, 5 * K]
+    dry_days(b, [[85, 80], [86, 75]])
+    assert b.bad == [False, False]
+    dry_days(b, [[85, 70]])
+    assert b.bad == [True, False]
+
+
+def test_rain_on_every_plot_is_no_wet_probe():
+    # Four days of rain keep both plots' readings up: the other plot's
+    # reading says it rained, and neither probe is marked.
+    b = Balance(2)
+    dry_days(b, [[95, 95], [90, 90], [85, 85]])
+    dry_days(b, [[86, 86], [86, 86], [87, 87], [86, 86]])
+    assert b.bad == [False, False]
+
+
+def test_with_no_other_plot_to_see_rain_a_wet_reading_must_last_twice_as_long():
+    b = Balance(1)
+    dry_days(b, [[95], [90], [85]])
+    dry_days(b, [[85]] * 5)
+    assert b.bad == [False]
+    dry_days(b, [[85]])
+    assert b.bad == [True]
+
+
+def test_a_wet_reading_of_plants_short_of_water_is_no_sign_of_a_wet_probe():
+    # Below the stress point the plants use less than the ET known: a
+    # reading that hardly falls there is the plants, not the probe.
+    b = Balance(2)
+    dry_days(b, [[65, 65], [60, 60], [55, 55]])
+    dry_days(b, [[54, 50]] * 8)
+    assert b.bad == [False, False]
+
+
+def test_a_watered_day_begins_a_new_dry_spell():
+    b = Balance(2)
+    dry_days(b, [[95, 95], [90, 90], [85, 85]])
+    dry_days(b, [[85, 80], [86, 75]])
+    b.watered(0, 2 * K, 4 * DAY + DAWN + 3600)
+    dry_days(b, [[86, 70], [86, 65], [86, 60]])  # the watered day's dawn, then two days' ET
+    assert b.bad == [False, False]
+    dry_days(b, [[86, 56]])
+    assert b.bad == [True, False]
+
+
+def test_a_reading_that_falls_while_the_cap_pours_water_in_is_a_probe_drifting_dry():
+    # 3 L of ET a day, 14 L given each day (a refill spread over days by
+    # the daily cap), yet the reading falls a little every dawn: a probe
+    # drifting dry. The refill never reaches field capacity, so the
+    # drainage that would show the drift never comes. Three such dawns mark
+    # the probe bad, and the ET goes back to the one known at the first.
+    b = Balance(1)
+    dry_days(b, [[80], [77], [74]])
+    assert b.et_ml == [3 * K]
+    marks = []
+    for d, m in enumerate((71, 69, 67, 65)):
+        b.watered(0, 14 * K, (b._dawns - 1) * DAY + DAWN + 3600)
+        if d == 1:
+            b.et_ml[0] = 4 * K  # a lesson in between took the missed water for ET
+        dawn(b, b._dawns, [m])
+        marks.append(b.bad[0])
+    assert marks == [False, False, True, True]
+    assert b.et_ml == [3 * K]
+
+
+def test_a_reading_that_stays_flat_under_the_cap_is_not_marked_bad():
+    # A probe that reads dry at field capacity shows the water up to there
+    # and then stays put while the rest drains: `sank`, but no fall.
+    b = Balance(1)
+    dry_days(b, [[80], [77], [74]])
+    for m in (74, 74, 75, 74, 74):
+        b.watered(0, 15 * K, (b._dawns - 1) * DAY + DAWN + 3600)
+        dawn(b, b._dawns, [m])
+    assert b.bad == [False]

@@ -72,6 +72,10 @@
 #   hid was taken for ET there, and the plot lives on that ET from now on
 #   (probe faults: a drifting probe's plot kept 1.5 times its ET all
 #   season, IE 46 % on it).
+# - Probes that go wrong where no drainage shows it (a wet drift that
+#   keeps its plot from being watered, a dry drift under a refill the daily
+#   cap spreads over days) are drift.py's: checked each dawn against what
+#   soil without water, or with water going in, can do.
 # - A plot whose probe failed keeps its balance on ET alone: its own ET
 #   relative to the good plots' (same sun, same air), as a running mean of
 #   weight 1/4 over the dawns that taught its ET, scaled by how their ET
@@ -120,6 +124,8 @@
 # - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
+from saxaul.drift import Drift
+
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
 _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
@@ -152,6 +158,7 @@ class Balance:
         self.bad = [False] * n_plots  # the probe disagrees with the balance (until cleared)
         self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
         self._et_struck = [-1] * n_plots  # the ET known at the first of them
+        self.drift = Drift(n_plots)  # wet spells and falls under water (drift.py)
         # What the reading showed of the water past ET on watered days that
         # stayed well short of field capacity, permille, and how many such
         # days (up to 8). Near 1000 the store and the ET are right, so a
@@ -242,6 +249,19 @@ class Balance:
         self.day = True
         self._dawns += 1
         self._dawn_s = now_s
+        # Which good plots went without water since the last dawn (and so
+        # could see rain), and which of them kept more than half the ET
+        # known (rain fell on them, or their probe reads wet).
+        wet = 0
+        seen = 0
+        for i in range(self.n):
+            k = stores[i]
+            e = self.et_ml[i]
+            m0 = self._dawn_m[i]
+            if (good >> i) & 1 and k > 0 and e > 0 and m0 >= 0 and self._irr_ml[i] == 0:
+                seen |= 1 << i
+                if 2 * (m0 - pm[i]) * k < e:
+                    wet |= 1 << i
         for i in range(self.n):
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
@@ -250,7 +270,7 @@ class Balance:
                     # have been the floor's, the hot months' dose; its own
                     # is its mean relative ET, scaled to now.
                     self.et_ml[i] = self._indexed(i)
-                self._anchor(i, pm[i], k, weak)
+                self._anchor(i, pm[i], k, weak, wet & ~(1 << i), seen & ~(1 << i))
         self._failed = failed & ~good
         num = 0
         den = 0
@@ -309,7 +329,7 @@ class Balance:
                 if self.et_ml[i] < f:
                     self.et_ml[i] = f
 
-    def _anchor(self, i, m, k, weak):
+    def _anchor(self, i, m, k, weak, rain=0, others=0):
         pred = self.d_ml[i]
         check = self._full[i]
         e = self.et_ml[i]
@@ -322,6 +342,10 @@ class Balance:
         # a slow drift). Anchored to it, a refill would never end.
         seen = (m - m0) * k  # the water the reading showed since the last dawn
         self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
+        if self.drift.fell(i, self.sank[i], m - self.bias[i], m0 - self.bias[i], e):
+            self.bad[i] = True
+            if self.et_ml[i] > self.drift.et_first[i] > 0:
+                self.et_ml[i] = self.drift.et_first[i]
         net = irr - e  # the water past the day's ET
         if (not check and e > 0 and m0 >= 0 and not self.short[i]
                 and pred >= _RHO_GAP * k and net >= 2 * _SEEN_MIN * k):
@@ -419,6 +443,8 @@ class Balance:
                     # watered: such a day may raise the ET, not lower it.
                     self.et_ml[i] = et if e < 0 else (e + et) // 2
                     self._et_dawn[i] = self._dawns
+        if self.drift.dry(i, m - self.bias[i], m0 - self.bias[i] if m0 >= 0 else -1, k, e, irr, rain, others):
+            self.bad[i] = True
         d = (1000 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
@@ -511,6 +537,7 @@ class Balance:
         """The host cleared the plot's faults: trust its probe again, from scratch."""
         self.bad[i] = False
         self._strikes[i] = 0
+        self.drift.clear(i)
         self.bias[i] = 0
         self._rho_n[i] = 0
         self.known[i] = False

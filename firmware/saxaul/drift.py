@@ -1,0 +1,71 @@
+# Drift: a probe's dawn readings against what the soil can do, for the
+# failures that no drainage shows (pure: no I/O, no clock).
+#
+# The balance (balance.py) checks a probe where it knows the truth: after a
+# refill drained, the root zone was at field capacity. Two failures never
+# get there:
+# - A probe drifting wet (or a wet seal) reads its plot watered. The plot
+#   is never watered, so no refill drains to check the probe, and the plot
+#   dies while the probe reads it wet. But soil without water loses its ET
+#   every day. A dry spell (no water; each day kept more than half the ET
+#   known; no rain on the other plots) whose reading showed not a quarter
+#   of three days' ET, while that reading has the plants unstressed, is the
+#   probe's. Rain falls on every plot: another plot unwatered since the
+#   last dawn that kept half its ET too says it rained, and the spell
+#   begins again. With no such plot to tell, the spell must be six days'
+#   ET long. An ET learned twice too high still shows half of it.
+# - A probe drifting dry under a refill that the daily cap spreads over
+#   days: the refill never reaches field capacity, so it never drains, and
+#   the plot gets the cap every day. A reading that fell on three dawns in
+#   a row while more than twice the ET went in (the balance's `sank`), into
+#   a soil that was not draining at the dawn before, is the probe's; the
+#   ET learned since the first of them (short refills took the unseen
+#   water for ET) goes back to what it was.
+# (Muynak with a probe drifting 6 mV a day wet from day 20, and with one
+# drifting 10 mV a day dry from day 40: `benchmarks/variants.py`.)
+from micropython import const
+
+_FELL = const(3)  # dawns in a row the reading fell under water past twice the ET
+_SPELL = const(3)  # days of ET a dry spell must show a quarter of (twice that alone)
+_FALL_PM = const(10)  # permille: a fall past a dawn's noise
+_STRESS = const(550)  # permille: below it the plants use less than the ET known (balance.py)
+_FC_NEAR = const(970)  # permille: a dawn this wet may still be draining (balance.py)
+
+
+class Drift:
+    def __init__(self, n_plots):
+        self._spell_m = [-1] * n_plots  # reading at the dawn a dry spell began
+        self._spell_et = [0] * n_plots  # ET counted since
+        self._fell = [0] * n_plots  # dawns in a row the reading fell under water past twice the ET
+        self.et_first = [-1] * n_plots  # the ET known at the first of them
+
+    def dry(self, i, m, m0, k, e, irr, rain, others):
+        """A dawn; True when plot i's probe reads a dry spell wet.
+
+        `m`, `m0`: the readings (permille, less the probe's bias) now and at
+        the last dawn (-1: none); `k` mL per permille; `e` the ET known (mL);
+        `irr` the water given since; `rain`: another plot unwatered since
+        the last dawn kept half its ET; `others`: some plot could have told.
+        """
+        if irr or rain or m0 < 0 or e <= 0 or 2 * (m0 - m) * k >= e:
+            self._spell_m[i] = m  # water, rain, or a day that showed its ET
+            self._spell_et[i] = 0
+            return False
+        x = self._spell_et[i] + e
+        self._spell_et[i] = x
+        return m >= _STRESS and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
+
+    def fell(self, i, sank, m, m0, e):
+        """A dawn; True when plot i's reading fell for the `_FELL`th time in a
+        row under water it should have shown (`sank`). Readings as in `dry`."""
+        if not (sank and m0 < _FC_NEAR and m < m0 - _FALL_PM):
+            self._fell[i] = 0
+            return False
+        if self._fell[i] == 0:
+            self.et_first[i] = e
+        self._fell[i] += 1
+        return self._fell[i] >= _FELL
+
+    def clear(self, i):
+        self._spell_et[i] = 0
+        self._fell[i] = 0
