@@ -5,7 +5,7 @@
 
 A plot whose probe failed is watered by its balance on ET alone: the ET it
 used relative to the good plots while its probe was good, moved as their
-ET moves, never below its fallback dose in the hot months (balance.py).
+ET moves, never below its fallback dose as they use theirs (balance.py).
 Nothing corrects that ET any more, so its error is the plot's fate: low,
 the plot dries out over weeks; high, the water drains. IA and IE show it
 only through the luck of the season (which day the probe failed, which
