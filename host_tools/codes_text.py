@@ -71,7 +71,7 @@ GLOBAL_FAULTS = {
     "RELAY_STUCK": ("relay stuck", "flow seen with the pump off: check the relay or a siphon"),
     "EXCEPTION": ("exception", "an error in the controller since the last clear: pull logs and report it"),
     "PV_SENSOR": ("PV sensor", "PV reading a quarter above the board's `voc_mv`, or at the ADC's top: check the divider wiring"),
-    "TEMP_SENSOR": ("temp sensor", "temperature below -45 C or above 70 C: the sensor's wire is off or shorted; the frost rule is off until it reads again"),
+    "TEMP_SENSOR": ("temp sensor", "temperature below -45 C or above 85 C: the sensor's wire is off or shorted; the frost rule is off until it reads again"),
 }
 EVENTS = {
     "": "",

@@ -36,7 +36,7 @@ _IDLE_SLICE_MS = const(10000)  # idle: a command waits at most this (fewer wake-
 _EPOCH_2000 = const(946684800)  # seconds from 1970 to 2000, for ports counting from 2000
 _WALL_MIN_YEAR = const(2024)  # an RTC reading before this was never set
 _TEMP_MIN_C = const(-45)  # air temperatures beyond these are a sensor off its wire, not weather
-_TEMP_MAX_C = const(70)
+_TEMP_MAX_C = const(85)  # (a board in a closed box in the sun runs hot, but not past its rating)
 
 
 class Controller:
@@ -75,7 +75,7 @@ class Controller:
         self.plot = codes.NO_PLOT
         self.frost = False
         self.temp_bad = False  # the temperature reading is impossible: no frost rule on it
-        self.pv_bad = False  # the PV reading is above what the panel can give
+        self.pv_bad = False  # the PV reading is above what the panel can give, or at the ADC's rail
         self._pv_max = getattr(board, "pv_max_mv", 0)
         self.batt_low = False
         self.tank_low = False  # the float switch at the last tick
