@@ -46,6 +46,14 @@ def _probes(sc, faults):
     return sc
 
 
+def _plots(sc, n):
+    # The first n plots, their probes and config; the board's other channels idle.
+    sc["plots"] = sc["plots"][:n]
+    sc["probes"] = sc["probes"][:n]
+    sc["config"]["plots"] = sc["config"]["plots"][:n]
+    return sc
+
+
 def _water(sc, ecw):
     sc["water"] = {"ecw_dsm": ecw}
     sc["config"]["ecw_dsm"] = ecw
@@ -75,6 +83,11 @@ VARIANTS = {
                      lambda sc: dict(sc, probe=dict(sc["probe"], noise_mv=15.0))),
     "dry-start": ("the season starts at 90 % of TAW depleted", lambda sc: dict(sc, dr0_frac=0.9)),
     "no-tank": ("straight from a well: no tank, no float", lambda sc: dict(sc, tank=None)),
+    "one-plot": ("the Suaeda plot alone on the board", lambda sc: _plots(sc, 1)),
+    "two-plots": ("the Suaeda and Salicornia plots alone on the board", lambda sc: _plots(sc, 2)),
+    "one-wet-drift": ("the Suaeda plot alone, its probe drifting 6 mV a day wetter from day 20",
+                      lambda sc: _probes(_plots(sc, 1), [{"fault": "drift", "fault_from_day": 20,
+                                                          "drift_mv_per_day": -6.0}])),
     "miscal-dry": ("probe 1 reads 18 mV drier than its calibration", lambda sc: _probes(sc, [{}, {"offset_mv": 0.0}])),
     "miscal-wet": ("probe 1 reads 18 mV wetter than its calibration",
                    lambda sc: _probes(sc, [{}, {"offset_mv": -36.0}])),

@@ -352,6 +352,19 @@ def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     assert b.et_ml[2] == 4 * K
 
 
+def test_with_every_probe_failed_a_plot_uses_at_least_its_dose():
+    # No good plot is left to tell the season's course: the index stands
+    # where the last lessons left it (here after a cool spell, at 5 L), and
+    # each plot's floor is its dose as configured, 10 L.
+    b = Balance(2)
+    floors = [10 * K, 10 * K]
+    for day, m in enumerate((90, 82, 78, 74)):  # 8, 4, 4 L: a mean of 8, 6, 5
+        dawn(b, day, [m, m])
+    assert b.et_ml == [5 * K, 5 * K]
+    b.dawn(4 * DAY + DAWN, [0, 0], 0, [STORE] * 2, floors)
+    assert b.et_ml == [10 * K, 10 * K]
+
+
 def test_a_probe_that_failed_before_its_et_was_learned_lives_on_its_dose_as_the_good_plots_use_theirs():
     # Plot 0's probe failed on its first day: no ET of its own to go on. Its
     # daily dose (the season's mean need) is twice the good plots': it is

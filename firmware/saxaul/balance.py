@@ -113,8 +113,10 @@
 #   plots got the season's mean need, July's less than they used. Probe
 #   faults, twenty weather seeds: the worst IA gap to the oracle -8.1 ->
 #   -2.2 points, IE 6.0 -> 6.7 %; `benchmarks/fallback.py`: spread 0.083 ->
-#   0.059, the lowest 0.86 -> 0.96.) With no good plot left the floor is the
-#   dose, falling with the index below its highest (September). A probe
+#   0.059, the lowest 0.86 -> 0.96.) With no good plot left nothing tells
+#   the season's course, and the floor is the dose as configured (it fell
+#   with the index below its highest, but the index stands still then, at
+#   whatever a failing probe taught it last). A probe
 #   flagged and then back (a run in weak sun too short to move it, taken for
 #   a stuck probe) goes on from its own ET, its mean relative ET scaled to
 #   now: the floor it lived on meanwhile would stay in a running mean that a
@@ -184,9 +186,7 @@ class Balance:
         self._rel_struck = [0] * n_plots  # that mean at a drifting probe's first strike
         # The season's ET index (1 << _IDX_BITS at boot): the good plots'
         # summed ET over their summed relative ET (see the header).
-        # `_idx_top`: its highest.
         self._idx = 1 << _IDX_BITS
-        self._idx_top = 1 << _IDX_BITS
         self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
         self._short_dawn = [-_SHORT_EVERY - 1] * n_plots  # the last short refill's dawn
         self._dawns = 0
@@ -285,8 +285,6 @@ class Balance:
         if den > 0:
             x = ((num << _IDX_BITS) + (den >> 1)) // den
             self._idx = x if x > 16 else 16
-            if self._idx > self._idx_top:
-                self._idx_top = self._idx
         # The good plots' ET over their daily fallback doses (in the index's
         # unit): a failed plot that never learned its own ET lives on its
         # dose times that (see the header).
@@ -325,15 +323,11 @@ class Balance:
             return
         for i in range(self.n):
             # The floor is the plot's dose as the good plots use theirs
-            # (the header); with no good plot, the dose, falling as the
-            # season cools (the index below its top). A plot living on that
-            # estimate already has no floor.
+            # (the header); with no good plot, the dose. A plot living on
+            # that estimate already has no floor.
             floored = self._et_rel[i] > 0 or per <= 0
             if stores[i] > 0 and (self._failed >> i) & 1 and self.et_ml[i] > 0 and floored:
-                if per > 0:
-                    f = floors[i] * per >> _IDX_BITS
-                else:
-                    f = floors[i] * self._idx // self._idx_top
+                f = floors[i] * per >> _IDX_BITS if per > 0 else floors[i]
                 if self.et_ml[i] < f:
                     self.et_ml[i] = f
 
