@@ -243,8 +243,9 @@ class Balance:
 
         `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
         `store_l`. `floors[i]`, mL, is the plot's daily fallback dose: a
-        failed plot uses at least it times the good plots' ET over theirs. `weak`: marginal sun (the planner's `weak_sun`), when
-        no dry reading is taken for the probe's (`_dry`). `failed` (bit i)
+        failed plot uses at least it times the good plots' ET over theirs.
+        `weak`: marginal sun (the planner's `weak_sun`), when no dry reading
+        is taken for the probe's (`_dry`). `failed` (bit i)
         are the plots not good because their probe failed, which go on on
         the ET index (the header); another plot not good (no reading yet
         since a boot) keeps its own ET. By default every plot not good.
@@ -255,17 +256,17 @@ class Balance:
         self._dawn_s = now_s
         # Which good plots went without water since the last dawn (and so
         # could see rain), and which of them kept more than half the ET
-        # known (rain fell on them, or their probe reads wet).
-        wet = 0
-        seen = 0
+        # known (rain fell on them, or their probe reads wet): drift.py.
+        kept = 0
+        unwatered = 0
         for i in range(self.n):
             k = stores[i]
             e = self.et_ml[i]
             m0 = self._dawn_m[i]
             if (good >> i) & 1 and k > 0 and e > 0 and m0 >= 0 and self._irr_ml[i] == 0:
-                seen |= 1 << i
+                unwatered |= 1 << i
                 if 2 * (m0 - pm[i]) * k < e:
-                    wet |= 1 << i
+                    kept |= 1 << i
         for i in range(self.n):
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
@@ -274,7 +275,7 @@ class Balance:
                     # have been the floor's; its own is its mean relative
                     # ET, scaled to now.
                     self.et_ml[i] = self._indexed(i)
-                self._anchor(i, pm[i], k, weak, wet & ~(1 << i), seen & ~(1 << i))
+                self._anchor(i, pm[i], k, weak, kept & ~(1 << i), unwatered & ~(1 << i))
         self._failed = failed & ~good
         num = 0
         den = 0
@@ -344,7 +345,7 @@ class Balance:
         # a slow drift). Anchored to it, a refill would never end.
         seen = (m - m0) * k  # the water the reading showed since the last dawn
         self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
-        if self.drift.fell(i, self.sank[i], m - self.bias[i], m0 - self.bias[i], e):
+        if self.drift.fell(i, self.sank[i] and m0 - self.bias[i] < _FC_NEAR, m, m0, e):
             self.bad[i] = True
             if self.et_ml[i] > self.drift.et_first[i] > 0:
                 self.et_ml[i] = self.drift.et_first[i]
@@ -445,7 +446,7 @@ class Balance:
                     # watered: such a day may raise the ET, not lower it.
                     self.et_ml[i] = et if e < 0 else (e + et) // 2
                     self._et_dawn[i] = self._dawns
-        if self.drift.dry(i, m - self.bias[i], m0 - self.bias[i] if m0 >= 0 else -1, k, e, irr, rain, others):
+        if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
             self.bad[i] = True
         d = (1000 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0

@@ -28,8 +28,6 @@ from micropython import const
 _FELL = const(3)  # dawns in a row the reading fell under water past twice the ET
 _SPELL = const(3)  # days of ET a dry spell must show a quarter of (twice that alone)
 _FALL_PM = const(10)  # permille: a fall past a dawn's noise
-_STRESS = const(550)  # permille: below it the plants use less than the ET known (balance.py)
-_FC_NEAR = const(970)  # permille: a dawn this wet may still be draining (balance.py)
 
 
 class Drift:
@@ -39,13 +37,14 @@ class Drift:
         self._fell = [0] * n_plots  # dawns in a row the reading fell under water past twice the ET
         self.et_first = [-1] * n_plots  # the ET known at the first of them
 
-    def dry(self, i, m, m0, k, e, irr, rain, others):
+    def dry(self, i, m, m0, k, e, irr, rain, others, unstressed):
         """A dawn; True when plot i's probe reads a dry spell wet.
 
-        `m`, `m0`: the readings (permille, less the probe's bias) now and at
-        the last dawn (-1: none); `k` mL per permille; `e` the ET known (mL);
-        `irr` the water given since; `rain`: another plot unwatered since
-        the last dawn kept half its ET; `others`: some plot could have told.
+        `m`, `m0`: the readings (permille) now and at the last dawn (-1:
+        none); `k` mL per permille; `e` the ET known (mL); `irr` the water
+        given since; `rain`: another plot unwatered since the last dawn kept
+        half its ET; `others`: some plot could have told; `unstressed`: this
+        reading has the plants wetter than their stress point.
         """
         if irr or rain or m0 < 0 or e <= 0 or 2 * (m0 - m) * k >= e:
             self._spell_m[i] = m  # water, rain, or a day that showed its ET
@@ -53,12 +52,13 @@ class Drift:
             return False
         x = self._spell_et[i] + e
         self._spell_et[i] = x
-        return m >= _STRESS and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
+        return unstressed and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
 
     def fell(self, i, sank, m, m0, e):
         """A dawn; True when plot i's reading fell for the `_FELL`th time in a
-        row under water it should have shown (`sank`). Readings as in `dry`."""
-        if not (sank and m0 < _FC_NEAR and m < m0 - _FALL_PM):
+        row under water it should have shown (`sank`, into a soil that was
+        not draining). Readings as in `dry`."""
+        if not (sank and m < m0 - _FALL_PM):
             self._fell[i] = 0
             return False
         if self._fell[i] == 0:
