@@ -758,3 +758,35 @@ def test_a_reading_that_stays_flat_under_the_cap_is_not_marked_bad():
         b.watered(0, 15 * K, (b._dawns - 1) * DAY + DAWN + 3600)
         dawn(b, b._dawns, [m])
     assert b.bad == [False]
+
+
+def refills_then_dawns(b, steps):
+    """Each step (reading %, litres given after that dawn): the dawn, then the water."""
+    for reading, litres in steps:
+        day = b._dawns
+        dawn(b, day, [reading])
+        if litres:
+            b.watered(0, litres * K, day * DAY + DAWN + 3600)
+
+
+def test_a_probe_dry_by_the_same_after_small_and_large_refills_is_followed_down():
+    # Every refill of this plot drains (a shallow store refilled to field
+    # capacity), so no watered day short of it ever shows the store and the
+    # ET right. But the reading after a drained refill is 7 points dry
+    # whether 25 L or 12 L went in: a store guessed small would fall short
+    # in proportion to the refill; this is the probe's offset, and the bias
+    # follows it down a point a dawn.
+    b = Balance(1)
+    refills_then_dawns(b, [(80, 25), (93, 12), (93, 25), (93, 12), (93, 0)])
+    assert b.bias[0] <= -20
+    assert not b.bad[0]
+
+
+def test_a_store_guessed_small_falls_short_in_proportion_and_is_not_taken_for_an_offset():
+    # The store is 30 % bigger than configured: a 25 L refill leaves the
+    # soil 7.5 points short, a 15 L one 4.5 points: not the same shortfall,
+    # so not the probe's, and the bias stays (a shorter refill would only
+    # fall further short).
+    b = Balance(1)
+    refills_then_dawns(b, [(75, 25), (92, 15), (95, 25), (92, 15), (95, 25), (92, 0)])
+    assert b.bias[0] == 0
