@@ -114,7 +114,7 @@ def scenario(name, days=None):
     sc["name"] = BASE + "+" + name
     if days:
         sc["days"] = min(days, sc["days"])
-    return season._sim()[0].resolve(sc)
+    return season.resolve_scenario(sc)
 
 
 def one(job):

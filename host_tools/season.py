@@ -56,6 +56,11 @@ def load_scenario(name):
         raise UserError("scenario %s: %s" % (path, exc))
 
 
+def resolve_scenario(raw):
+    """A scenario as a scenario file holds it (perhaps changed) with every default filled in."""
+    return _sim()[0].resolve(raw)
+
+
 def load_board(sc):
     path = os.path.join(ROOT, "boards", sc["board"] + ".json")
     with open(path) as f:

@@ -375,10 +375,12 @@ def test_a_probe_that_failed_before_its_et_was_learned_lives_on_its_dose_as_the_
     floors = [12 * K, 6 * K, 6 * K]
     dawn(b, 0, [90, 90, 90], good=0b110)
     ets = []
-    for day, m in ((1, 88), (2, 86), (3, 80), (4, 70)):  # 2, 2, 6, 10 L a day: a mean of 2, 2, 4, 7
+    for day, m in ((1, 88), (2, 86), (3, 80), (4, 70), (5, 66)):  # 2, 2, 6, 10, 4 L: a mean of 2, 2, 4, 7, 5.5
         b.dawn(day * DAY + DAWN, [0, 10 * m, 10 * m], 0b110, [STORE] * 3, floors)
         ets.append(b.et_ml[0])
-    assert [e // 100 for e in ets] == [39, 39, 79, 139]  # twice 2, 2, 4, 7 L, to the index's rounding
+    # Twice 2, 2, 4, 7 and 5.5 L, to the index's rounding: down as well as
+    # up (yesterday's ET was yesterday's estimate, not a floor).
+    assert [e // 100 for e in ets] == [39, 39, 79, 139, 109]
 
 
 def test_nothing_is_anchored_without_a_store():

@@ -243,6 +243,7 @@ class _CountingBoard:
 
     n_plots = 2
     pulses_per_l = 0
+    pv_max_mv = 0  # no limit known
 
     def __init__(self):
         self.probe_reads = 0

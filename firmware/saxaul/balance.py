@@ -288,28 +288,26 @@ class Balance:
                     self.et_ml[i] = self._indexed(i)
                 self._anchor(i, pm[i], k, weak, kept & ~(1 << i), unwatered & ~(1 << i))
         self._failed = failed & ~good
+        # The index: the good plots' summed ET over their summed relative
+        # ET; and `per`, their summed ET over their summed fallback doses
+        # (in the index's unit), what a failed plot's dose says it uses.
         num = 0
         den = 0
+        dose = 0
+        per_num = 0
         for i in range(self.n):
-            if stores[i] > 0 and (good >> i) & 1 and self.et_ml[i] > 0 and self._et_rel[i] > 0:
-                num += self.et_ml[i]
-                den += self._et_rel[i]
+            e = self.et_ml[i]
+            if stores[i] > 0 and (good >> i) & 1 and e > 0:
+                if self._et_rel[i] > 0:
+                    num += e
+                    den += self._et_rel[i]
+                if floors is not None and floors[i] > 0:
+                    per_num += e
+                    dose += floors[i]
         if den > 0:
             x = ((num << _IDX_BITS) + (den >> 1)) // den
             self._idx = x if x > 16 else 16
-        # The good plots' ET over their daily fallback doses (in the index's
-        # unit): a failed plot that never learned its own ET lives on its
-        # dose times that (see the header).
-        per = 0
-        if floors is not None:
-            num = 0
-            den = 0
-            for i in range(self.n):
-                if stores[i] > 0 and (good >> i) & 1 and self.et_ml[i] > 0 and floors[i] > 0:
-                    num += self.et_ml[i]
-                    den += floors[i]
-            if den > 0:
-                per = (num << _IDX_BITS) // den
+        per = (per_num << _IDX_BITS) // dose if dose > 0 else 0
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
@@ -322,26 +320,25 @@ class Balance:
             else:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
                 if (self._failed >> i) & 1:
-                    if self._et_rel[i] > 0:
-                        self.et_ml[i] = self._indexed(i)
-                    elif per > 0 and floors[i] > 0:
-                        self.et_ml[i] = floors[i] * per >> _IDX_BITS
+                    # Its own relative ET scaled to now, never below its
+                    # dose as the good plots use theirs (with none good,
+                    # the dose, once it has an ET at all): the header. Not
+                    # yesterday's ET, which may be yesterday's floor.
+                    e = self._indexed(i) if self._et_rel[i] > 0 else -1
+                    if floors is not None and floors[i] > 0:
+                        if per > 0:
+                            f = floors[i] * per >> _IDX_BITS
+                        else:
+                            f = floors[i] if e > 0 or self.et_ml[i] > 0 else -1
+                        if e < f:
+                            e = f
+                    if e > 0:
+                        self.et_ml[i] = e
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
                 self._short_dawn[i] = self._dawns  # tried, whether it taught or not
             self.short[i] = False
-        if floors is None:
-            return
-        for i in range(self.n):
-            # The floor is the plot's dose as the good plots use theirs
-            # (the header); with no good plot, the dose. A plot living on
-            # that estimate already has no floor.
-            floored = self._et_rel[i] > 0 or per <= 0
-            if stores[i] > 0 and (self._failed >> i) & 1 and self.et_ml[i] > 0 and floored:
-                f = floors[i] * per >> _IDX_BITS if per > 0 else floors[i]
-                if self.et_ml[i] < f:
-                    self.et_ml[i] = f
 
     def _anchor(self, i, m, k, weak, rain=0, others=0):
         pred = self.d_ml[i]

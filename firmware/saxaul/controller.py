@@ -76,7 +76,6 @@ class Controller:
         self.frost = False
         self.temp_bad = False  # the temperature reading is impossible: no frost rule on it
         self.pv_bad = False  # the PV reading is above what the panel can give, or at the ADC's rail
-        self._pv_max = getattr(board, "pv_max_mv", 0)
         self.batt_low = False
         self.tank_low = False  # the float switch at the last tick
         self._refused = codes.R_NONE
@@ -128,7 +127,7 @@ class Controller:
         pulses = b.take_pulses()
         pv = b.read_pv_mv()
         self.pv_mv = pv
-        self.pv_bad = 0 < self._pv_max < pv
+        self.pv_bad = 0 < b.pv_max_mv < pv
         self.batt_mv = b.read_batt_mv()
         self.temp_c = b.temp_c()
         tank = b.tank_low()
