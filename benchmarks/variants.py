@@ -100,6 +100,8 @@ VARIANTS = {
     "fast-dry-drift": ("probe 3 drifts 10 mV a day drier from day 40",
                        lambda sc: _probes(sc, [{}, {}, {}, {"fault": "drift", "fault_from_day": 40,
                                                             "drift_mv_per_day": 10.0}])),
+    "dead-meter": ("the flow meter stops counting on day 30 (the water still flows)",
+                   lambda sc: dict(sc, meter={"fault": "dead", "fault_from_day": 30})),
     "all-open": ("every probe open circuit from day 50",
                  lambda sc: _probes(sc, [{"fault": "open", "fault_from_day": 50}] * 4)),
 }

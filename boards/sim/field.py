@@ -124,6 +124,10 @@ class Field:
         flow = board.get("flow")
         self._flow_pin = flow["pin"] if flow else None
         self._ppl = flow["pulses_per_l"] if flow else 0
+        # A meter that stops counting (a jammed rotor, a broken wire): the
+        # water flows, no pulse reaches the board from that day on.
+        meter = sc.get("meter") or {}
+        self._meter_dead_day = meter.get("fault_from_day", 0) if meter.get("fault") == "dead" else -1
         tl = board.get("tank_low")
         self._tank_pin = tl["pin"] if tl else None
         self._tank_low_level = tl.get("low_level", 0) if tl else 0
@@ -452,6 +456,8 @@ class Field:
         if dt <= 0:
             return
         self._pulse_ms = now_ms
+        if 0 <= self._meter_dead_day <= self.day_index():
+            return
         if self._lpm > 0.0 and self._flow_pin is not None:
             f = self._pulse_frac + self._lpm * dt * self._ppl / 60000.0
             k = int(f)
