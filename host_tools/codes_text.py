@@ -40,6 +40,7 @@ REASONS = {
     "RELAY_STUCK": ("flow after pump off (relay stuck?)", None),
     "DISABLED": ("plot disabled", None),
     "WET": ("moist enough", "moisture {pct}% >= start {start_pct}%"),
+    "METER_CHECK": ("flow meter check after dry runs", "flow meter check: {run_s} s with the flow unjudged, then the probe says whether water came"),
 }
 
 # A sentence quotes numbers only when they agree with the reason: a log's last
@@ -72,6 +73,7 @@ GLOBAL_FAULTS = {
     "EXCEPTION": ("exception", "an error in the controller since the last clear: pull logs and report it"),
     "PV_SENSOR": ("PV sensor", "PV reading a quarter above the board's `voc_mv`, or at the ADC's top: check the divider wiring"),
     "TEMP_SENSOR": ("temp sensor", "temperature below -45 C or above 85 C: the sensor's wire is off or shorted; the frost rule is off until it reads again"),
+    "METER": ("flow meter dead", "dry runs, yet a probe saw the water of a check run: the meter counts nothing. Watering goes on with volumes from `flow_ml_min`, without dry-run or flow checks; replace or clean the meter, then `saxaul clear-fault` (pulses that come back clear it too)"),
 }
 EVENTS = {
     "": "",

@@ -1,4 +1,4 @@
-"""Field faults on the simulated field: broken probes, a dry well, a weak panel, burst and clogged lines, frost, a stuck relay.
+"""Field faults on the simulated field: broken probes, a dry tank, a dead flow meter, a weak panel, burst and clogged lines, frost, a stuck relay.
 
 The firmware boots from main.py on CPython against boards/sim/field.py (the
 muynak-summer scenario, a few days of it); each test breaks one thing in the
@@ -20,8 +20,9 @@ DAY_S = 86400
 HARD_MAX_RUN_S = 7200
 # Fault bits and reasons (firmware/saxaul/codes.py)
 F_OPEN, F_SHORT, F_RANGE, F_JUMP, F_STUCK, F_FLOW_HIGH, F_FLOW_LOW = 1, 2, 4, 8, 16, 32, 64
-G_DRY_RUN, G_TANK_LOW, G_FROST, G_RELAY_STUCK = 1, 2, 4, 32
-R_FALLBACK, R_DRY_RUN, R_TANK_LOW, R_FLOW_HIGH, R_PV_SAG, R_RELAY_STUCK = 6, 11, 12, 13, 10, 26
+G_DRY_RUN, G_TANK_LOW, G_FROST, G_RELAY_STUCK, G_METER = 1, 2, 4, 32, 512
+R_MOISTURE_LOW, R_FALLBACK, R_DRY_RUN, R_TANK_LOW, R_FLOW_HIGH, R_PV_SAG, R_RELAY_STUCK = 1, 6, 11, 12, 13, 10, 26
+R_METER_CHECK = 29
 FAULT_AT_S = DAY_S + 10 * 3600  # 10:00 on the second day
 DR0_FRAC = 0.55  # the season starts with the root zone half dry: every plot needs water on day 1
 
@@ -249,9 +250,13 @@ def test_a_salinity_bias_that_reads_wetter_than_water_is_flagged_out_of_range(fa
 
 # Pump and water
 
-def test_a_dry_well_stops_each_try_within_the_prime_time_and_latches_after_three(fakes, tmp_path):
-    # No flow from 10:00 on day 2 (the intake is out of water).
-    run = Run(fakes, tmp_path, 3, world_over=lambda w: flow_after(w, None, lambda lpm: 0.0))
+def test_a_dry_tank_whose_float_fails_latches_after_three_tries_and_the_meter_check_confirms_it(fakes, tmp_path):
+    # 30 L in the tank, no refill, and a float that never reads low: the
+    # tank runs dry on day 2 and the pump moves no water from then on.
+    def dry_tank(sc):
+        sc["tank"] = {"volume_l": 200.0, "start_l": 30.0, "low_l": -1.0, "refill_lph": 0.0}
+
+    run = Run(fakes, tmp_path, 3, sc_over=dry_tank)
     run.safe()
     dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] < 2 * DAY_S]
     assert len(dry) == 3  # dryrun_max_tries
@@ -260,11 +265,59 @@ def test_a_dry_well_stops_each_try_within_the_prime_time_and_latches_after_three
     assert all(g >= 20 * 60 for g in gaps)  # dryrun_retry_min (Lorentz: 20 min)
     latched = first_set(run, 255, G_DRY_RUN)
     assert latched == dry[-1]["uptime_s"]
-    day2_starts = [r for r in run.kinds("START") if latched < r["uptime_s"] < 2 * DAY_S]
-    assert day2_starts == []
+    # After the latch, one start that day: the meter's check, whose probe
+    # saw no water. The latch stays until dawn, and the meter is not blamed.
+    after = [r for r in run.kinds("START") if latched < r["uptime_s"] < 2 * DAY_S]
+    assert [r["a"] for r in after] == [R_METER_CHECK]
+    check_stop = [r for r in run.kinds("STOP", plot=after[0]["plot"]) if r["uptime_s"] > after[0]["uptime_s"]][0]
+    assert check_stop["b"] >= 600 // 2  # long enough to show on the probe
+    assert check_stop["c"] == 0  # the meter counted none, and no probe vouched for any
+    assert not [r for r in run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN) if latched < r["uptime_s"] < 2 * DAY_S]
+    assert first_set(run, 255, G_METER) is None
     # dryrun_clear = dawn: the next morning it tries again (and stops again).
     assert run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN)
     assert [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] > 2 * DAY_S]
+
+
+def test_a_meter_that_stops_counting_is_found_by_its_check_and_the_plots_are_watered_by_time(fakes, tmp_path):
+    # From 10:00 on day 2 the meter counts nothing; the water still flows.
+    run = Run(fakes, tmp_path, 3, world_over=lambda w: flow_after(w, None, lambda lpm: 0.0))
+    run.safe()
+    dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] < 2 * DAY_S]
+    assert len(dry) == 3  # it looks like a dry run at first
+    latched = first_set(run, 255, G_DRY_RUN)
+    assert latched == dry[-1]["uptime_s"]
+    check = [r for r in run.kinds("START") if r["uptime_s"] > latched][0]
+    assert check["a"] == R_METER_CHECK
+    dead = first_set(run, 255, G_METER)
+    assert dead is not None and dead - check["uptime_s"] <= 600 + 900 + 120  # the run, the settling, a tick
+    assert [r for r in run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN) if r["uptime_s"] == dead]
+    # Watering goes on, by time: no more dry runs, the stops' water from flow_ml_min.
+    later = [r for r in run.kinds("STOP") if r["uptime_s"] > dead]
+    assert later and not [r for r in later if r["a"] == R_DRY_RUN]
+    assert [r for r in run.kinds("START") if r["uptime_s"] > dead and r["a"] == R_MOISTURE_LOW]
+    for r in later:
+        if r["b"] > 0:
+            want = r["b"] * run.cfg["plots"][r["plot"]]["flow_ml_min"] // 60
+            assert abs(r["c"] - want) <= 1
+    assert run.ctl.gfaults() & G_METER
+
+
+def test_a_meter_that_counts_again_is_trusted_again(fakes, tmp_path):
+    # Dead from 10:00 on day 2 to midnight (sand in the rotor, washed out).
+    def revive(world):
+        flow_after(world, None, lambda lpm: 0.0 if world.t_ms < 2 * DAY_S * 1000 else lpm)
+
+    run = Run(fakes, tmp_path, 3, world_over=revive)
+    run.safe()
+    dead = first_set(run, 255, G_METER)
+    assert dead is not None and dead < 2 * DAY_S
+    back = run.kinds("FAULT_CLR", plot=255, a=G_METER)
+    assert back and back[0]["uptime_s"] > 2 * DAY_S
+    assert not run.ctl.gfaults() & G_METER
+    # It judges the flow again: a burst line would be seen.
+    stops = [r for r in run.kinds("STOP") if r["uptime_s"] > back[0]["uptime_s"] and r["b"] > 0]
+    assert stops and all(r["c"] != r["b"] * run.cfg["plots"][r["plot"]]["flow_ml_min"] // 60 for r in stops)
 
 
 def test_a_low_tank_stops_the_pump_and_no_start_comes_until_it_refills(fakes, tmp_path):

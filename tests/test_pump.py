@@ -335,6 +335,23 @@ def test_dry_run_latch_waits_for_the_host_when_so_configured():
     assert g.request(0, 60) == codes.R_NONE
 
 
+def test_the_meters_check_runs_through_a_dry_run_latch_but_not_a_stuck_relay():
+    g = Rig()
+    g.st.gfaults = codes.G_DRY_RUN
+    assert g.request(0, 600) == codes.R_LATCHED
+    assert g.seq.request(0, 600, codes.R_METER_CHECK, g.now, g.cfg, g.st, 0, True) == codes.R_NONE
+    # The controller steps a check with no meter: no pulses, no dry run;
+    # the pulses are still counted, and the volume is the run's time.
+    g.ppl = 0
+    g.flow_ml_min = 0
+    g.run_to_idle()
+    assert codes.R_DRY_RUN not in g.stops and g.seq.run_s == 600
+    assert g.seq.ml == 600 * 2000 // 60 and g.seq.pulses == 0
+    g.st.gfaults = codes.G_RELAY_STUCK
+    g.now += 3600
+    assert g.seq.request(0, 600, codes.R_METER_CHECK, g.now, g.cfg, g.st, 0, True) == codes.R_LATCHED
+
+
 def test_flow_arriving_within_prime_time_is_not_a_dry_run():
     g = Rig()
     g.flow_ml_min = 0

@@ -33,6 +33,7 @@ R_LATCHED = const(25)  # no start: a latched fault needs clearing
 R_RELAY_STUCK = const(26)  # flow seen after the pump was switched off
 R_DISABLED = const(27)  # no start: plot disabled in config
 R_WET = const(28)  # no start: moisture at or above start threshold
+R_METER_CHECK = const(29)  # start: a plot run with the flow unjudged, to see whether a dry run was the meter's
 
 
 # Fault bits. Per-plot faults live in a per-plot mask, global ones in one mask.
@@ -54,6 +55,7 @@ G_RELAY_STUCK = const(32)
 G_EXCEPTION = const(64)  # an exception happened since the last clear
 G_PV_SENSOR = const(128)  # PV reading impossible (a quarter above voc_mv, or the ADC's rail)
 G_TEMP_SENSOR = const(256)  # temperature reading impossible: the frost rule is off until it reads again
+G_METER = const(512)  # the flow meter counted nothing while a probe saw the water: volumes by time
 
 # Journal event kinds.
 E_SAMPLE = const(1)  # periodic readings

@@ -18,7 +18,7 @@ import time
 
 from micropython import const
 
-from saxaul import codes, planner, power, pump, sensing
+from saxaul import codes, meter, planner, power, pump, sensing
 
 # Stages, journaled with an exception so the log says where it happened.
 _ST_READ = const(1)
@@ -56,6 +56,7 @@ class Controller:
         self.planner = planner.Planner(n)
         self.planner.bal.adopt(st.et_ml, st.bias_pm)
         self.seq = pump.Sequencer(n)
+        self.meter = meter.Meter(n)  # the flow meter's check after a dry-run latch
         self.pct = [0] * n
         self.level = [0] * n  # the same, unclamped (past the calibration points)
         self._dawn_pm = [0] * n  # the probes' averages at dawn, permille, no dead band
@@ -161,7 +162,11 @@ class Controller:
         # and at the end of each soak (the episode's check), is enough, and
         # spares the probes' power and the ADC most of the day's reads.
         busy = seq.state != pump.IDLE
-        needed = now >= self._next_sample_s
+        mt = self.meter
+        # A meter check compares the probes before and after its run: every
+        # good probe is read each tick from the tick that may begin it.
+        needed = (now >= self._next_sample_s or mt.plot != codes.NO_PLOT
+                  or pw.state == power.OK and mt.due(pw.day, st.gfaults & codes.G_DRY_RUN))
         if not busy and pw.state != power.NIGHT:
             if now - self._read_s >= _IDLE_READ_S or self._soak_ended(now):
                 needed = True
@@ -173,7 +178,9 @@ class Controller:
         # Every tick, idle too (the tank float, a relay stuck on). The pulses of
         # the last sleep belong to the run that made them: step first, then
         # decide whether the plot has had enough.
-        ended = seq.step(now, pulses, pw.sag, tank, cfg, b.pulses_per_l)
+        # A meter found dead, or a check's run: no meter (volumes by time).
+        ppl = 0 if st.gfaults & codes.G_METER or mt.running else b.pulses_per_l
+        ended = seq.step(now, pulses, pw.sag, tank, cfg, ppl)
         if ended == codes.R_RELAY_STUCK:
             self._event(codes.E_STOP, seq.plot, ended, seq.run_s, seq.ml)
         elif ended:
@@ -198,7 +205,8 @@ class Controller:
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             if plan.plot == codes.NO_PLOT or not self._start(plan, now):
                 seq.stop(codes.R_CYCLE_DONE, now)
-        if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK):
+        self._meter_verdict(now)
+        if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK) and not self._meter_check(now, tank):
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.plot = plan.plot
             self.reason = plan.reason
@@ -259,8 +267,9 @@ class Controller:
                 self.pct[i] = pr.pct
                 self.level[i] = pr.level
 
-    def _gate(self, now, tank):
-        """Why no pump may start now (R_NONE when starts are allowed)."""
+    def _gate(self, now, tank, check=False):
+        """Why no pump may start now (R_NONE when starts are allowed); `check`:
+        for the meter's check, which the dry-run latch does not stop."""
         st = self.st
         if self.frost:
             return codes.R_FROST
@@ -268,9 +277,38 @@ class Controller:
             return codes.R_BATTERY
         if tank:
             return codes.R_TANK_LOW
-        if st.gfaults & (codes.G_DRY_RUN | codes.G_RELAY_STUCK):
+        if st.gfaults & (codes.G_RELAY_STUCK if check else codes.G_DRY_RUN | codes.G_RELAY_STUCK):
             return codes.R_LATCHED
         return self.power.can_start(now)
+
+    # The flow meter's check (meter.py)
+    def _meter_check(self, now, tank):
+        """Begin the meter's check run when one is due and allowed; True when it began."""
+        mt = self.meter
+        st = self.st
+        if not mt.due(self.power.day, st.gfaults & codes.G_DRY_RUN) or self._gate(now, tank, True) != codes.R_NONE:
+            return False
+        p = mt.pick(self.probes, self.pfaults, self.cfg["plots"])
+        if p == codes.NO_PLOT:
+            return False
+        if self.seq.request(p, meter.CHECK_S, codes.R_METER_CHECK, now, self.cfg, st, 0, True) != codes.R_NONE:
+            return False
+        mt.begin(p, self.power.day, self.probes, self.pfaults)
+        self._why[p] = codes.R_METER_CHECK
+        self._event(codes.E_START, p, codes.R_METER_CHECK, meter.CHECK_S)
+        return True
+
+    def _meter_verdict(self, now):
+        mt = self.meter
+        p = mt.plot
+        if mt.verdict(now, self.probes, self.pfaults):
+            # The probe saw the water the meter did not count: watering goes
+            # on by time, and the check's water goes into the balance.
+            st = self.st
+            st.gfaults = (st.gfaults | codes.G_METER) & ~codes.G_DRY_RUN
+            st.dry_tries = 0
+            st.mark()
+            self.planner.bal.watered(p, mt.ml, now)
 
     def _start(self, plan, now):
         """Ask the sequencer for the plan's run; True when it was accepted."""
@@ -307,12 +345,27 @@ class Controller:
         self._ml_sample += seq.ml
         ran_s = now - seq.on_s  # since the pump started
         stalled = why == codes.R_PV_SAG and ran_s < _HELD_S
+        st = self.st
+        mt = self.meter
+        # Pulses that the meter counted: a check's water came and was
+        # metered (the dry run is over), a dead meter counts again.
+        came = meter.counted(seq.pulses, seq.ml, self.board.pulses_per_l)
+        check = mt.running
+        if check and came:
+            mt.drop()
+            st.gfaults &= ~codes.G_DRY_RUN
+            st.dry_tries = 0
+        elif check:
+            mt.ran(run_s, seq.ml, now)  # the probe will say whether the water came
+        if came and st.gfaults & codes.G_METER:
+            st.gfaults &= ~codes.G_METER
+        unseen = check and not came  # a check's water is the balance's only once a probe saw it
         for i in range(self.n):
             if g & (1 << i):
                 r = seq.start_reason if i == p else self._why[i]
-                self.planner.ran(i, run_s, now, r, None, seq.share_ml(i))
+                self.planner.ran(i, run_s, now, r, None, 0 if unseen else seq.share_ml(i))
                 self.soak_until[i] = now + self.planner.soak_s(i, cfg["plots"][i], run_s)
-                if not stalled:
+                if not stalled and not unseen:
                     # A stall gave no water: counted, an overcast day's
                     # stalls added up to the run after which an unmoved
                     # reading is a stuck probe.
@@ -335,7 +388,7 @@ class Controller:
         # a run that the journal already shows.
         self.st.mark()
         self._save_state()
-        self._event(codes.E_STOP, p, why, run_s, seq.share_ml(p))
+        self._event(codes.E_STOP, p, why, run_s, 0 if unseen else seq.share_ml(p))
         for i in range(self.n):
             if g & (1 << i) and i != p:
                 self._event(codes.E_STOP, i, why, run_s, seq.share_ml(i))
@@ -387,7 +440,7 @@ class Controller:
 
     def _fault_diff(self, plot, old, new):
         bit = 1
-        while bit <= codes.G_TEMP_SENSOR:
+        while bit <= codes.G_METER:
             if (new & bit) and not (old & bit):
                 self._event(codes.E_FAULT_SET, plot, bit)
             elif (old & bit) and not (new & bit):
@@ -514,6 +567,7 @@ class Controller:
     def clear_faults(self):
         st = self.st
         self.seq.clear_latch(st)
+        self.meter.drop()
         st.gfaults = 0
         st.mark()
         for i in range(self.n):

@@ -135,9 +135,13 @@ class Sequencer:
         self._start_i = 0
 
     # Starting.
-    def request(self, plot, run_s, reason, now_s, cfg, st, riders=0):
+    def request(self, plot, run_s, reason, now_s, cfg, st, riders=0, check=False):
         """Start a run of `plot` (and the plots of the `riders` mask beside it) for
-        `run_s` pump seconds; R_NONE or the refusal. `.group` says who runs."""
+        `run_s` pump seconds; R_NONE or the refusal. `.group` says who runs.
+
+        `check`: the meter's check after a dry-run latch (meter.py), which
+        that latch does not refuse; the caller steps it with no meter
+        (`pulses_per_l` 0), so it is not judged dry."""
         if plot < 0 or plot >= self.n_plots or run_s <= 0:
             raise ValueError("plot or run_s")
         if self.awaiting:
@@ -145,7 +149,7 @@ class Sequencer:
         if self.state != IDLE:
             return R_MIN_OFF  # the pump is not off, so its off time has not begun
         self._st = st
-        if st.gfaults & _LATCHES or self.stuck:
+        if st.gfaults & (G_RELAY_STUCK if check else _LATCHES) or self.stuck:
             return R_LATCHED
         if self._tank_low or now_s - self._tank_ok_s < cfg["tank_restart_min"] * 60:
             return R_TANK_LOW
@@ -371,6 +375,11 @@ class Sequencer:
             self.ml = self._pulses * 1000 // self._ppl
         else:
             self.ml = self.run_s * self._flow_sum // 60
+
+    @property
+    def pulses(self):
+        """Flow pulses of the current / last run, counted whatever `pulses_per_l` said."""
+        return self._pulses
 
     def share_ml(self, plot):
         """The millilitres of the current / last run that went to `plot`.
