@@ -102,6 +102,8 @@ VARIANTS = {
                                                             "drift_mv_per_day": 10.0}])),
     "dead-meter": ("the flow meter stops counting on day 30 (the water still flows)",
                    lambda sc: dict(sc, meter={"fault": "dead", "fault_from_day": 30})),
+    "valve-shut": ("plot 2's valve no longer opens from day 30",
+                   lambda sc: dict(sc, valves=[{}, {}, {"fault": "shut", "fault_from_day": 30}])),
     "all-open": ("every probe open circuit from day 50",
                  lambda sc: _probes(sc, [{"fault": "open", "fault_from_day": 50}] * 4)),
 }

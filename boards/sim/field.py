@@ -128,6 +128,14 @@ class Field:
         # water flows, no pulse reaches the board from that day on.
         meter = sc.get("meter") or {}
         self._meter_dead_day = meter.get("fault_from_day", 0) if meter.get("fault") == "dead" else -1
+        # A valve that no longer opens (a burnt coil, sand in the seat): its
+        # plot gets no water from that day on, and the pump, against it
+        # alone, moves none.
+        vf = sc.get("valves") or []
+        self._valve_shut_day = [-1] * n
+        for i in range(min(n, len(vf))):
+            if vf[i] and vf[i].get("fault") == "shut":
+                self._valve_shut_day[i] = vf[i].get("fault_from_day", 0)
         tl = board.get("tank_low")
         self._tank_pin = tl["pin"] if tl else None
         self._tank_low_level = tl.get("low_level", 0) if tl else 0
@@ -237,8 +245,11 @@ class Field:
         self._sync()
         if kind == 0:
             self._set_pump(on)
-        elif self.valves[i] != on:
-            self.valves[i] = on
+        else:
+            if on and self._shut(i):
+                on = False
+            if self.valves[i] != on:
+                self.valves[i] = on
         self._outputs_changed()
 
     @property
@@ -251,9 +262,12 @@ class Field:
     def set_outputs(self, pump_on, valves_mask):
         self._sync()
         for i in range(self.n_plots):
-            self.valves[i] = bool(valves_mask & (1 << i))
+            self.valves[i] = bool(valves_mask & (1 << i)) and not self._shut(i)
         self._set_pump(pump_on)
         self._outputs_changed()
+
+    def _shut(self, i):
+        return 0 <= self._valve_shut_day[i] <= self.day_index()
 
     def _outputs_changed(self):
         self._pulse_to(self.t_ms)
