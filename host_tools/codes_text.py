@@ -62,6 +62,7 @@ PLOT_FAULTS = {
     "PROBE_STUCK": ("probe stuck", "no change across a run that should wet it: probe out of the root zone, or salt"),
     "FLOW_HIGH": ("flow high", "far more flow than expected: burst or disconnected line"),
     "FLOW_LOW": ("flow low", "far less flow than expected: clogged emitters or filter"),
+    "NO_FLOW": ("no flow on this line", "its runs moved no water while another plot's did: the valve does not open (coil, wiring, sand in the seat) or the line is blocked; skipped until dawn, then tried again"),
 }
 GLOBAL_FAULTS = {
     "DRY_RUN": ("dry run", "no flow after the last retry of the day: check water and intake, then `saxaul clear-fault`"),

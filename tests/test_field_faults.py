@@ -1,4 +1,4 @@
-"""Field faults on the simulated field: broken probes, a dry tank, a dead flow meter, a weak panel, burst and clogged lines, frost, a stuck relay.
+"""Field faults on the simulated field: broken probes, a dry tank, a dead flow meter, a shut valve, a weak panel, burst and clogged lines, frost, a stuck relay.
 
 The firmware boots from main.py on CPython against boards/sim/field.py (the
 muynak-summer scenario, a few days of it); each test breaks one thing in the
@@ -19,7 +19,7 @@ from host_tools import season
 DAY_S = 86400
 HARD_MAX_RUN_S = 7200
 # Fault bits and reasons (firmware/saxaul/codes.py)
-F_OPEN, F_SHORT, F_RANGE, F_JUMP, F_STUCK, F_FLOW_HIGH, F_FLOW_LOW = 1, 2, 4, 8, 16, 32, 64
+F_OPEN, F_SHORT, F_RANGE, F_JUMP, F_STUCK, F_FLOW_HIGH, F_FLOW_LOW, F_NO_FLOW = 1, 2, 4, 8, 16, 32, 64, 128
 G_DRY_RUN, G_TANK_LOW, G_FROST, G_RELAY_STUCK, G_METER = 1, 2, 4, 32, 512
 R_MOISTURE_LOW, R_FALLBACK, R_DRY_RUN, R_TANK_LOW, R_FLOW_HIGH, R_PV_SAG, R_RELAY_STUCK = 1, 6, 11, 12, 13, 10, 26
 R_METER_CHECK = 29
@@ -103,12 +103,12 @@ class Run:
     def kinds(self, kind, **match):
         return [r for r in self.recs if r["kind"] == kind and all(r[k] == v for k, v in match.items())]
 
-    def safe(self, relay_stuck=False):
+    def safe(self, relay_stuck=False, dead_head_s=0):
         assert self.bad == 0 and self.errors == []
         assert all(r["b"] <= HARD_MAX_RUN_S for r in self.kinds("STOP"))
         if not relay_stuck:  # a welded relay runs the pump whatever the firmware does
             assert self.longest_run_s <= HARD_MAX_RUN_S
-            assert self.dead_head_s == 0
+            assert self.dead_head_s <= dead_head_s
 
 
 def fault_after(world, i, mv_fn, at_s=FAULT_AT_S):
@@ -260,7 +260,10 @@ def test_a_dry_tank_whose_float_fails_latches_after_three_tries_and_the_meter_ch
     run.safe()
     dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] < 2 * DAY_S]
     assert len(dry) == 3  # dryrun_max_tries
-    assert all(r["b"] <= 15 + 5 for r in dry)  # prime_s, plus a run tick
+    # The run that emptied the tank stopped when its flow did, not at its
+    # cycle's end; the tries after it within the prime time.
+    assert dry[0]["b"] < 1200 and dry[0]["c"] > 0
+    assert all(r["b"] <= 15 + 5 for r in dry[1:])  # prime_s, plus a run tick
     gaps = [b["uptime_s"] - a["uptime_s"] for a, b in zip(dry, dry[1:])]
     assert all(g >= 20 * 60 for g in gaps)  # dryrun_retry_min (Lorentz: 20 min)
     latched = first_set(run, 255, G_DRY_RUN)
@@ -318,6 +321,29 @@ def test_a_meter_that_counts_again_is_trusted_again(fakes, tmp_path):
     # It judges the flow again: a burst line would be seen.
     stops = [r for r in run.kinds("STOP") if r["uptime_s"] > back[0]["uptime_s"] and r["b"] > 0]
     assert stops and all(r["c"] != r["b"] * run.cfg["plots"][r["plot"]]["flow_ml_min"] // 60 for r in stops)
+
+
+def test_a_valve_that_no_longer_opens_costs_its_own_plot_and_not_the_others(fakes, tmp_path):
+    # From 10:00 on day 2 plot 1's valve stays shut: its runs move no water.
+    def shut(world):
+        world._shut = lambda i: i == 1 and world.t_ms >= FAULT_AT_S * 1000
+
+    run = Run(fakes, tmp_path, 4, world_over=shut)
+    # The pump runs against the shut valve only for its dry tries: the prime
+    # time, or a flow window after a handover, and a run tick.
+    tries = run.kinds("STOP", plot=1, a=R_DRY_RUN)
+    run.safe(dead_head_s=len(tries) * (15 + 10 + 10))
+    no_flow = first_set(run, 1, F_NO_FLOW)
+    assert no_flow is not None and no_flow < 2 * DAY_S
+    assert first_set(run, 255, G_METER) is None  # the meter counted the other line's water
+    # Once the line is known shut, the other plots get the pump; the dry-run latch is gone.
+    others = [r for r in run.kinds("START") if r["uptime_s"] > no_flow and r["plot"] != 1 and r["a"] == R_MOISTURE_LOW]
+    assert others
+    latches = [r["uptime_s"] for r in run.kinds("FAULT_SET", plot=255, a=G_DRY_RUN)]
+    clears = [r["uptime_s"] for r in run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN)]
+    assert len(clears) >= len(latches)
+    # Each dawn the shut line is tried again (a valve that stuck once may open).
+    assert [r for r in run.kinds("START", plot=1) if r["uptime_s"] > 2 * DAY_S]
 
 
 def test_a_low_tank_stops_the_pump_and_no_start_comes_until_it_refills(fakes, tmp_path):

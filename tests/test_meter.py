@@ -41,6 +41,15 @@ def test_the_check_runs_the_plot_whose_probe_can_show_the_most_water():
     assert m.pick([P(960)] * 3, [0, 0, 0], plots()) == codes.NO_PLOT
 
 
+def test_the_check_runs_a_line_that_has_not_gone_dry_when_there_is_one():
+    # Water on another line says the dry one is shut (pump.py); the dry one
+    # again would say nothing new.
+    m = meter.Meter(3)
+    probes = [P(600), P(600), P(600)]
+    assert m.pick(probes, [0, 0, 0], plots(p1={"store_l": 100}), dry=0b010) in (0, 2)
+    assert m.pick(probes, [0, 0, 0], plots(p1={"store_l": 100}), dry=0b111) == 1
+
+
 def test_water_the_probe_saw_is_the_meters_fault_and_none_is_a_dry_run():
     m = meter.Meter(2)
     m.begin(0, 1, [P(600), P(700)], [0, 0])
@@ -65,6 +74,11 @@ def test_a_rise_every_probe_shared_is_rain_not_the_check():
     m.begin(0, 1, [P(600), P(500), P(700)], [0, 0, 0])
     m.ran(meter.CHECK_S, 5000, 2000)
     assert m.verdict(2900, [P(640), P(505), P(695)], [0, 0, 0]) is True
+    # Others that fell (their own run's front spreading down) do not make water of no rise.
+    m = meter.Meter(3)
+    m.begin(0, 1, [P(600), P(500), P(700)], [0, 0, 0])
+    m.ran(meter.CHECK_S, 5000, 2000)
+    assert m.verdict(2900, [P(596), P(470), P(670)], [0, 0, 0]) is False
 
 
 def test_a_check_cut_short_is_tried_again_the_same_day_and_a_failed_probe_says_nothing():

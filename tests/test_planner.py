@@ -457,6 +457,17 @@ def test_a_burst_line_stops_watering_that_plot_but_clogged_emitters_do_not():
     assert (p.plot, p.reason) == (0, codes.R_MOISTURE_LOW)  # not a probe fault: no fallback
 
 
+def test_a_line_that_moves_no_water_is_skipped_and_the_pump_goes_to_the_others():
+    f = Field()
+    f.pct = [10, 20]  # both dry; plot 0 the driest
+    f.pfaults = [codes.F_NO_FLOW, 0]
+    p = f.plan()
+    assert (p.plot, p.reason) == (1, codes.R_MOISTURE_LOW)
+    f.pfaults = [codes.F_NO_FLOW, codes.F_NO_FLOW]
+    p = f.plan()
+    assert (p.plot, p.reason) == (codes.NO_PLOT, codes.R_DRY_RUN)
+
+
 def test_field_capacity_is_where_a_cycle_no_longer_raises_a_salt_biased_probe():
     # Salt makes the probe read wetter than the soil is, and it stalls short of
     # 100 %: once a filling cycle drains instead of raising the reading, the

@@ -324,6 +324,51 @@ def test_dry_well_stops_in_prime_time_retries_after_20_min_and_latches_after_3()
     assert g.request(0, 60) == codes.R_NONE
 
 
+def test_a_line_that_went_dry_while_another_moves_water_is_shut_not_the_source():
+    g = Rig()
+    g.flow_ml_min = 0  # plot 0's valve does not open
+    assert dry_try(g) == codes.R_DRY_RUN
+    g.now += 20 * 60
+    assert dry_try(g) == codes.R_DRY_RUN
+    assert g.seq.dry_plots == 1 and g.st.dry_tries == 2
+    g.now += 20 * 60
+    g.flow_ml_min = 2000  # plot 1's line moves water
+    assert g.request(1, 60) == codes.R_NONE
+    g.run_to_idle()
+    assert g.seq.plot_fault[0] & codes.F_NO_FLOW and not g.seq.plot_fault[1]
+    assert g.st.dry_tries == 0 and g.seq.dry_plots == 0
+    g.seq.new_day(g.st, g.cfg)  # dawn: the valve may open today
+    assert not g.seq.plot_fault[0] & codes.F_NO_FLOW
+
+
+def test_water_after_a_dry_run_on_the_same_line_blames_no_line():
+    g = Rig()
+    g.flow_ml_min = 0
+    assert dry_try(g) == codes.R_DRY_RUN
+    g.now += 20 * 60
+    g.flow_ml_min = 2000  # the tank refilled
+    assert g.request(0, 60) == codes.R_NONE
+    g.run_to_idle()
+    assert g.seq.plot_fault == [0, 0]
+
+
+def test_flow_that_stops_mid_run_is_a_dry_run_and_a_weak_flow_is_not():
+    g = Rig()
+    assert g.request(0, 600) == codes.R_NONE
+    g.until(lambda r: g.seq.state == pump.RUNNING)
+    g.step(60)
+    g.flow_ml_min = 0  # the tank ran dry and its float did not say so
+    r = g.until(lambda r: r != codes.R_NONE, limit_s=120)
+    assert r == codes.R_DRY_RUN and g.st.dry_tries == 1 and g.seq.run_s < 120
+    g.run_to_idle()
+    g = Rig()
+    assert g.request(0, 600) == codes.R_NONE
+    g.until(lambda r: g.seq.state == pump.RUNNING)
+    g.flow_ml_min = 400  # a fifth: clogged emitters, weak sun; the plot still gets water
+    g.until(lambda r: g.seq.plot_fault[0] & codes.F_FLOW_LOW, limit_s=300)
+    assert g.seq.state == pump.RUNNING and g.st.dry_tries == 0
+
+
 def test_dry_run_latch_waits_for_the_host_when_so_configured():
     g = Rig(cfg=make_cfg(dryrun_clear="host", dryrun_max_tries=1))
     g.flow_ml_min = 0

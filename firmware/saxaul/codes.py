@@ -44,6 +44,7 @@ F_PROBE_JUMP = const(8)  # plot: implausible jump between readings
 F_PROBE_STUCK = const(16)  # plot: no change across a run that should wet it
 F_FLOW_HIGH = const(32)  # plot: burst line
 F_FLOW_LOW = const(64)  # plot: clogged emitters
+F_NO_FLOW = const(128)  # plot: its runs moved no water while another line's did (valve or line shut): skipped until dawn
 F_PROBE_ANY = const(31)
 
 G_DRY_RUN = const(1)  # latched after the last dry-run retry of the day

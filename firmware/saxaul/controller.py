@@ -288,7 +288,7 @@ class Controller:
         st = self.st
         if not mt.due(self.power.day, st.gfaults & codes.G_DRY_RUN) or self._gate(now, tank, True) != codes.R_NONE:
             return False
-        p = mt.pick(self.probes, self.pfaults, self.cfg["plots"])
+        p = mt.pick(self.probes, self.pfaults, self.cfg["plots"], self.seq.dry_plots)
         if p == codes.NO_PLOT:
             return False
         if self.seq.request(p, meter.CHECK_S, codes.R_METER_CHECK, now, self.cfg, st, 0, True) != codes.R_NONE:
@@ -353,7 +353,9 @@ class Controller:
         check = mt.running
         if check and came:
             mt.drop()
-            st.gfaults &= ~codes.G_DRY_RUN
+            seq.flowed(st)  # the lines that went dry are shut, not the source
+            for i in range(self.n):
+                self.pfaults[i] |= seq.plot_fault[i]  # before this tick's handover plans            st.gfaults &= ~codes.G_DRY_RUN
             st.dry_tries = 0
         elif check:
             mt.ran(run_s, seq.ml, now)  # the probe will say whether the water came

@@ -13,7 +13,8 @@
 # So once a dry-run latch is set, once a day, one plot is run for _CHECK_S
 # with its flow not judged, and its reading _SETTLE_S after the run is
 # compared with the reading before it, less what the other good probes
-# moved meanwhile (rain, the day's warmth). The plot is the one whose probe
+# rose meanwhile (rain; not what they fell, which may be the front of
+# their own last run spreading down). The plot is the one whose probe
 # can show the most: a good probe, room below field capacity, and the most
 # water per litre of its store. A rise of _SEEN_PM says the water came: the
 # meter is dead (`G_METER`), the latch is cleared, and the sequencer goes on
@@ -57,10 +58,15 @@ class Meter:
         """A check should run now (when the sun and the other protections allow)."""
         return latched and self.plot == NO_PLOT and self._day != day
 
-    def pick(self, probes, pfaults, plots):
-        """The plot whose probe can show the check's water best, or NO_PLOT."""
+    def pick(self, probes, pfaults, plots, dry=0):
+        """The plot whose probe can show the check's water best, or NO_PLOT.
+
+        Not one whose own runs went dry today (bit i of `dry`) while another
+        qualifies: water on another line says that line is shut, not the
+        source (pump.py, F_NO_FLOW)."""
         best = NO_PLOT
         score = -1
+        wet = False  # the best so far is on a line that has not gone dry
         for i in range(self.n):
             pc = plots[i]
             m = probes[i].pm
@@ -68,9 +74,11 @@ class Meter:
                 continue
             k = pc["store_l"]
             s = pc["flow_ml_min"] * 1000 // (k if k > 0 else 1000)
-            if s > score:
+            w = not dry & (1 << i)
+            if (w and not wet) or (w == wet and s > score):
                 best = i
                 score = s
+                wet = w
         return best
 
     def begin(self, plot, day, probes, pfaults):
@@ -123,8 +131,10 @@ class Meter:
             if self._others & (1 << i) and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
                 n += 1
                 s += probes[i].pm
-        if n > 0 and n == _bits(self._others):
-            rise -= (s - self._o0) // n  # what the unwatered plots moved: not the check's water
+        if n > 0 and n == _bits(self._others) and s > self._o0:
+            # The other plots rose too: rain, not the check's water. (They
+            # may fall faster than a plot at rest: a run's front spreading.)
+            rise -= (s - self._o0) // n
         return rise >= _SEEN_PM
 
 

@@ -53,10 +53,12 @@ from micropython import const
 
 from saxaul.codes import (
     F_FLOW_HIGH,
+    F_NO_FLOW,
     F_PROBE_ANY,
     NO_PLOT,
     R_DAILY_CAP,
     R_DISABLED,
+    R_DRY_RUN,
     R_FALLBACK,
     R_FLOW_HIGH,
     R_LEACH,
@@ -217,6 +219,11 @@ class Planner:
                 self._episode[i] = False
                 cat = _CAT_FAULT
                 reason = R_FLOW_HIGH
+            elif pc["enabled"] and pfaults[i] & F_NO_FLOW:
+                # Its line moved no water while another's did (pump.py):
+                # until dawn, the pump's time goes to the lines that work.
+                cat = _CAT_FAULT
+                reason = R_DRY_RUN
             elif pc["enabled"]:
                 faulted = pfaults[i] & F_PROBE_ANY != 0
                 cap_s = pc["daily_max_s"]

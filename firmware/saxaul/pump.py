@@ -33,6 +33,12 @@
 # Stop reasons when the run time ends: R_CYCLE_DONE when the planned time ran
 # out, R_MAX_RUN when the plan asked for more than `pump_max_run_s` / the hard
 # 2 h and was cut to it, so the journal shows that a limit acted.
+# Dry runs: no pulses within `prime_s` of a start, or none in a flow window
+# where the expected flow gives _JUDGE_PULSES (a handover to a line whose
+# valve does not open, a tank whose float failed running dry mid-run). A
+# line that went dry while another then moves water is shut, not the
+# source: F_NO_FLOW on it until dawn, and the tries and latch are cleared
+# (`flowed`), so one failed valve does not hold every plot dry.
 # Without a flow meter (pulses_per_l 0) dry running, flow faults and a stuck
 # relay cannot be seen; volume is then estimated from the plot's flow_ml_min.
 # The flow checks assume no flow without the pump (no gravity head at a valve).
@@ -41,6 +47,7 @@ from micropython import const
 from saxaul.codes import (
     F_FLOW_HIGH,
     F_FLOW_LOW,
+    F_NO_FLOW,
     G_DRY_RUN,
     G_RELAY_STUCK,
     NO_PLOT,
@@ -105,7 +112,8 @@ class Sequencer:
         self.ml = 0  # millilitres of the current / last run
         self.reason = R_NONE  # why the last run stopped
         self.start_reason = R_NONE  # what the current / last run was started for
-        self.plot_fault = [0] * n_plots  # F_FLOW_HIGH / F_FLOW_LOW per plot
+        self.plot_fault = [0] * n_plots  # F_FLOW_HIGH / F_FLOW_LOW / F_NO_FLOW per plot
+        self.dry_plots = 0  # plots whose runs went dry since dawn, or since water last moved (bit i)
         self.stuck = False  # relay stuck latched: the last valve is held open
         self._st = None  # the state given to request(): latches and dry-run tries go there
         self._t0_s = 0  # when the current state began
@@ -318,6 +326,7 @@ class Sequencer:
                 self._win_pulses = 0
         elif s == PRIMING:
             if self._pulses >= _PRIMED_PULSES:
+                self.flowed(self._st)
                 self.state = RUNNING
                 self._win_s = now_s
                 self._win_pulses = 0
@@ -326,6 +335,8 @@ class Sequencer:
         else:
             self._win_pulses += pulses
             r = self._judge_flow(now_s, cfg, pulses_per_l)
+            if r == R_DRY_RUN:
+                return self._dry_run(now_s, cfg)
             if r != R_NONE:
                 return self._pump_off(r, now_s)
         if self.run_s >= self._limit_s:
@@ -411,7 +422,8 @@ class Sequencer:
         w_s = now_s - self._win_s
         if w_s < _JUDGE_MIN_S or want * w_s // 60 * ppl // 1000 < _JUDGE_PULSES:
             return R_NONE  # too few pulses yet to tell a fault from meter granularity
-        ml_min = self._win_pulses * 1000 // ppl * 60 // w_s
+        n = self._win_pulses
+        ml_min = n * 1000 // ppl * 60 // w_s
         self._win_s = now_s
         self._win_pulses = 0
         hi = cfg["flow_high_pct"]
@@ -420,6 +432,12 @@ class Sequencer:
         if hi > 0 and ml_min * 100 > want * hi:
             self.plot_fault[p] |= F_FLOW_HIGH
             return R_FLOW_HIGH
+        if n < _PRIMED_PULSES:
+            # No flow where the expected gave _JUDGE_PULSES or more: a dry
+            # run, as in the prime time, whatever started the run (a
+            # handover to a line whose valve does not open dead-heads the
+            # pump; a tank whose float failed runs dry mid-run).
+            return R_DRY_RUN
         if lo > 0 and ml_min * 100 < want * lo:
             # Clogged emitters: reported, but the run goes on, since a plot
             # that gets less water still lives; the probe ends the episode.
@@ -432,6 +450,7 @@ class Sequencer:
         # Retry after dryrun_retry_min (Lorentz waits 20 min), latch after the
         # last try of the day (Grundfos MQ needs a reset after 24 h): FIELD-NOTES.
         st = self._st
+        self.dry_plots |= self.group
         if st is not None:  # always: a run began with request(..., st)
             st.dry_tries += 1
             if st.dry_tries >= cfg["dryrun_max_tries"]:
@@ -439,6 +458,26 @@ class Sequencer:
             st.mark()
         self._retry_s = now_s + cfg["dryrun_retry_min"] * 60
         return self._pump_off(R_DRY_RUN, now_s)
+
+    def flowed(self, st):
+        """Water moved in the run under way (its pulses, or a probe saw it).
+
+        A line that went dry today while this one moves water is shut (its
+        valve does not open, the line is blocked), not the source: those
+        plots get F_NO_FLOW, skipped until dawn, and the dry-run tries and
+        latch are cleared, so one failed valve does not hold every plot dry.
+        """
+        d = self.dry_plots & ~self.group
+        if not d:
+            return
+        for i in range(self.n_plots):
+            if d & (1 << i):
+                self.plot_fault[i] |= F_NO_FLOW
+        self.dry_plots = 0
+        if st is not None:
+            st.dry_tries = 0
+            st.gfaults &= ~G_DRY_RUN
+            st.mark()
 
     def _stray(self, dt_s):
         """Pulses allowed after a stop over dt_s: a few, plus half the last run's rate."""
@@ -480,6 +519,7 @@ class Sequencer:
         st.dry_tries = 0
         st.mark()
         self._retry_s = -_FAR_S
+        self.dry_plots = 0
         for i in range(self.n_plots):
             self.plot_fault[i] = 0
         if self.stuck:
@@ -496,6 +536,9 @@ class Sequencer:
         if cfg["dryrun_clear"] == "dawn":
             st.gfaults &= ~G_DRY_RUN
         st.mark()
+        self.dry_plots = 0
+        for i in range(self.n_plots):
+            self.plot_fault[i] &= ~F_NO_FLOW  # a valve that stuck once may open today
 
     def next_s(self, now_s):
         """Seconds until the sequencer needs its next step (0: now)."""
