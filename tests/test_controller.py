@@ -408,6 +408,51 @@ def test_a_pv_reading_past_what_the_panel_can_give_raises_the_pv_sensor_fault(fa
     assert not ctl.gfaults() & codes.G_PV_SENSOR
 
 
+class _FlowBoard(_CountingBoard):
+    """Sunny, a plot short of water, and a meter that counts while `water` and the pump runs."""
+
+    pulses_per_l = 450
+    water = True
+
+    def __init__(self, time):
+        _CountingBoard.__init__(self)
+        self.time = time
+        self.pump = False
+        self._ms = time.now_ms()
+
+    def set_outputs(self, pump_on, valves):
+        self.pump = pump_on
+
+    def take_pulses(self):
+        now = self.time.now_ms()
+        n = (now - self._ms) * 450 * 2 // 60000 if self.pump and self.water else 0  # 2 L/min
+        self._ms = now
+        return n
+
+    def read_probe_mv(self, i):
+        return 1900  # 27 %: below its start (35 %), room below field capacity
+
+
+def test_a_meter_check_whose_water_the_meter_counts_ends_the_dry_run_latch(fakes, tmp_path):
+    # Starts ran dry (the tank was empty); by the check the water is back.
+    # The check's pulses say so: the latch clears and the plots are watered,
+    # without waiting for dawn, and nothing blames the meter.
+    from saxaul import codes, config, controller, state
+
+    b = _FlowBoard(fakes.time)
+    j = _Events()
+    cfg = config.derive(config.defaults(2))
+    st = state.State(2)
+    st.gfaults = codes.G_DRY_RUN
+    ctl = controller.Controller(b, cfg, st, j, str(tmp_path / "state.json"))
+    for _ in range(400):
+        fakes.time.sleep(ctl.tick())
+    starts = [e[2] for e in j.events if e[0] == codes.E_START]
+    assert starts[0] == codes.R_METER_CHECK
+    assert codes.R_MOISTURE_LOW in starts[1:]  # watered the same day
+    assert not ctl.gfaults() & (codes.G_DRY_RUN | codes.G_METER)
+
+
 def test_a_group_run_journals_and_accounts_each_plot(fakes, tmp_path):
     # Three dry plots, three at once: one pump start waters them all, and the
     # journal reads as three runs that overlap, each with its share of water.

@@ -355,7 +355,8 @@ class Controller:
             mt.drop()
             seq.flowed(st)  # the lines that went dry are shut, not the source
             for i in range(self.n):
-                self.pfaults[i] |= seq.plot_fault[i]  # before this tick's handover plans            st.gfaults &= ~codes.G_DRY_RUN
+                self.pfaults[i] |= seq.plot_fault[i]  # before this tick's handover plans
+            st.gfaults &= ~codes.G_DRY_RUN  # water moves again (a tank refilled since)
             st.dry_tries = 0
         elif check:
             mt.ran(run_s, seq.ml, now)  # the probe will say whether the water came
