@@ -122,6 +122,27 @@ def test_no_flow_pulse_arrives_after_the_pump_is_switched_off(fakes):
     assert seen == pytest.approx(f.d_pumped_l * spec["flow"]["pulses_per_l"], rel=0.02)
 
 
+def test_a_dead_meter_counts_nothing_while_the_water_flows(fakes):
+    f, board, spec = _world(fakes, meter={"fault": "dead", "fault_from_day": 0})
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 1)
+    fakes.time.sleep_ms(300000)
+    board.set_outputs(False, 0)
+    assert board.take_pulses() == 0
+    assert f.d_pumped_l > 2.0 and f.front_mm[0] > 0  # the plot got it
+
+
+def test_a_shut_valve_passes_no_water_whoever_opens_it(fakes):
+    f, board, spec = _world(fakes, valves=[{}, {"fault": "shut", "fault_from_day": 0}])
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 2)  # plot 1 alone: the pump dead-heads
+    fakes.time.sleep_ms(60000)
+    assert board.take_pulses() == 0 and f.d_pumped_l == 0.0 and not f.valves[1]
+    f.set_outputs(True, 1 | 2)  # the baselines' direct API: the same valve
+    fakes.time.sleep_ms(60000)
+    assert board.take_pulses() > 0 and f.front_mm[1] == 0.0 and f.front_mm[0] > 0
+
+
 def test_an_empty_tank_lowers_the_float_and_stops_the_flow(fakes):
     tank = {"volume_l": 3.0, "start_l": 3.0, "low_l": 1.0, "refill_lph": 0.0}
     f, board, spec = _world(fakes, tank=tank)

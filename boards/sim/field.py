@@ -127,7 +127,8 @@ class Field:
         # A meter that stops counting (a jammed rotor, a broken wire): the
         # water flows, no pulse reaches the board from that day on.
         meter = sc.get("meter") or {}
-        self._meter_dead_day = meter.get("fault_from_day", 0) if meter.get("fault") == "dead" else -1
+        dead = meter.get("fault") == "dead"
+        self._meter_dead_ms = meter.get("fault_from_day", 0) * DAY_MS if dead else -1
         # A valve that no longer opens (a burnt coil, sand in the seat): its
         # plot gets no water from that day on, and the pump, against it
         # alone, moves none.
@@ -470,7 +471,7 @@ class Field:
         if dt <= 0:
             return
         self._pulse_ms = now_ms
-        if 0 <= self._meter_dead_day <= self.day_index():
+        if 0 <= self._meter_dead_ms <= now_ms:
             return
         if self._lpm > 0.0 and self._flow_pin is not None:
             f = self._pulse_frac + self._lpm * dt * self._ppl / 60000.0
