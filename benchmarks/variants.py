@@ -104,6 +104,8 @@ VARIANTS = {
                    lambda sc: dict(sc, meter={"fault": "dead", "fault_from_day": 30})),
     "valve-shut": ("plot 2's valve no longer opens from day 30",
                    lambda sc: dict(sc, valves=[{}, {}, {"fault": "shut", "fault_from_day": 30}])),
+    "probes-swapped": ("the probes of plots 0 and 1 on each other's channels",
+                       lambda sc: dict(sc, probe_swap=[0, 1])),
     "all-open": ("every probe open circuit from day 50",
                  lambda sc: _probes(sc, [{"fault": "open", "fault_from_day": 50}] * 4)),
 }

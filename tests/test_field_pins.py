@@ -143,6 +143,17 @@ def test_a_shut_valve_passes_no_water_whoever_opens_it(fakes):
     assert board.take_pulses() > 0 and f.front_mm[1] == 0.0 and f.front_mm[0] > 0
 
 
+def test_swapped_probe_cables_read_and_power_the_other_plots_probe(fakes):
+    f, board, spec = _world(fakes, probe_swap=[0, 1], probes=[{"noise_mv": 0.0}, {"noise_mv": 0.0}])
+    fakes.time.sleep_ms(12 * H_MS)
+    before = [board.read_probe_mv(i) for i in range(2)]
+    board.set_outputs(True, 1)  # water plot 0: channel 1's reading answers
+    fakes.time.sleep_ms(600000)
+    board.set_outputs(False, 0)
+    after = [board.read_probe_mv(i) for i in range(2)]
+    assert before[1] - after[1] > 20 and abs(after[0] - before[0]) < 5
+
+
 def test_an_empty_tank_lowers_the_float_and_stops_the_flow(fakes):
     tank = {"volume_l": 3.0, "start_l": 3.0, "low_l": 1.0, "refill_lph": 0.0}
     f, board, spec = _world(fakes, tank=tank)

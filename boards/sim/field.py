@@ -121,6 +121,17 @@ class Field:
             if pw is not None:
                 self._roles[pw] = (2, i, False)
             self._roles[spec["valve"]["pin"]] = (1, i, bool(spec["valve"].get("active_low")))
+        swap = sc.get("probe_swap")
+        if swap:
+            # Two probes' cables on each other's channels (an installation
+            # slip): each channel reads, and powers, the other plot's probe.
+            a, b = swap
+            for key, j in list(self._probe_of.items()):
+                if j in (a, b):
+                    self._probe_of[key] = b if j == a else a
+            for pin, role in list(self._roles.items()):
+                if role[0] == 2 and role[1] in (a, b):
+                    self._roles[pin] = (2, b if role[1] == a else a, role[2])
         flow = board.get("flow")
         self._flow_pin = flow["pin"] if flow else None
         self._ppl = flow["pulses_per_l"] if flow else 0
