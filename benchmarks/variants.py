@@ -7,7 +7,8 @@ The scenarios in `scenarios/` are what the controller was worked out on; a
 controller tuned to them may still fail the first field that differs. Each
 variant here is the Muynak season (`muynak-summer`) with one thing changed:
 another soil, latitude or season, panel, water, a probe that fails in a
-way the scenarios do not try, a technician's calibration a little off.
+way the scenarios do not try, a technician's calibration a little off, a
+flow meter or a valve that fails, two probe cables swapped.
 Where the change is something a technician would set up for (another
 soil, another water), the config changes with it, as `saxaul sim` works it
 out for a plot whose config leaves it out (calibration and `store_l`), or
