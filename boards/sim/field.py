@@ -145,9 +145,11 @@ class Field:
         # alone, moves none.
         vf = sc.get("valves") or []
         self._valve_shut_day = [-1] * n
+        self._any_shut = False
         for i in range(min(n, len(vf))):
             if vf[i] and vf[i].get("fault") == "shut":
                 self._valve_shut_day[i] = vf[i].get("fault_from_day", 0)
+                self._any_shut = True
         tl = board.get("tank_low")
         self._tank_pin = tl["pin"] if tl else None
         self._tank_low_level = tl.get("low_level", 0) if tl else 0
@@ -258,7 +260,7 @@ class Field:
         if kind == 0:
             self._set_pump(on)
         else:
-            if on and self._shut(i):
+            if on and self._any_shut and self._shut(i):
                 on = False
             if self.valves[i] != on:
                 self.valves[i] = on
@@ -274,7 +276,7 @@ class Field:
     def set_outputs(self, pump_on, valves_mask):
         self._sync()
         for i in range(self.n_plots):
-            self.valves[i] = bool(valves_mask & (1 << i)) and not self._shut(i)
+            self.valves[i] = bool(valves_mask & (1 << i)) and not (self._any_shut and self._shut(i))
         self._set_pump(pump_on)
         self._outputs_changed()
 
@@ -482,9 +484,7 @@ class Field:
         if dt <= 0:
             return
         self._pulse_ms = now_ms
-        if 0 <= self._meter_dead_ms <= now_ms:
-            return
-        if self._lpm > 0.0 and self._flow_pin is not None:
+        if self._lpm > 0.0 and self._flow_pin is not None and not 0 <= self._meter_dead_ms <= now_ms:
             f = self._pulse_frac + self._lpm * dt * self._ppl / 60000.0
             k = int(f)
             self._pulse_frac = f - k

@@ -164,9 +164,13 @@ class Controller:
         busy = seq.state != pump.IDLE
         mt = self.meter
         # A meter check compares the probes before and after its run: every
-        # good probe is read each tick from the tick that may begin it.
-        needed = (now >= self._next_sample_s or mt.plot != codes.NO_PLOT
-                  or pw.state == power.OK and mt.due(pw.day, st.gfaults & codes.G_DRY_RUN))
+        # good probe is read each tick from the tick that may begin it. (The
+        # meter is asked only while a dry-run latch or a check is on: the
+        # other ticks of a season pay no calls for it.)
+        checking = mt.plot != codes.NO_PLOT
+        latched = st.gfaults & codes.G_DRY_RUN
+        needed = (now >= self._next_sample_s or checking
+                  or latched and pw.state == power.OK and mt.due(pw.day, latched))
         if not busy and pw.state != power.NIGHT:
             if now - self._read_s >= _IDLE_READ_S or self._soak_ended(now):
                 needed = True
@@ -205,8 +209,10 @@ class Controller:
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             if plan.plot == codes.NO_PLOT or not self._start(plan, now):
                 seq.stop(codes.R_CYCLE_DONE, now)
-        self._meter_verdict(now)
-        if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK) and not self._meter_check(now, tank):
+        if checking:
+            self._meter_verdict(now)
+        if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK) and not (
+                st.gfaults & codes.G_DRY_RUN and self._meter_check(now, tank)):
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.plot = plan.plot
             self.reason = plan.reason
