@@ -326,6 +326,7 @@ def test_a_meter_that_counts_again_is_trusted_again(fakes, tmp_path):
 def test_a_valve_that_no_longer_opens_costs_its_own_plot_and_not_the_others(fakes, tmp_path):
     # From 10:00 on day 2 plot 1's valve stays shut: its runs move no water.
     def shut(world):
+        world._any_shut = True
         world._shut = lambda i: i == 1 and world.t_ms >= FAULT_AT_S * 1000
 
     run = Run(fakes, tmp_path, 4, world_over=shut)
