@@ -350,6 +350,10 @@ def test_water_after_a_dry_run_on_the_same_line_blames_no_line():
     assert g.request(0, 60) == codes.R_NONE
     g.run_to_idle()
     assert g.seq.plot_fault == [0, 0]
+    g.now += 3600
+    assert g.request(1, 60) == codes.R_NONE  # and water on another line later blames none either
+    g.run_to_idle()
+    assert g.seq.plot_fault == [0, 0]
 
 
 def test_flow_that_stops_mid_run_is_a_dry_run_and_a_weak_flow_is_not():

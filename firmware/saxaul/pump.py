@@ -468,12 +468,12 @@ class Sequencer:
         latch are cleared, so one failed valve does not hold every plot dry.
         """
         d = self.dry_plots & ~self.group
+        self.dry_plots = 0  # a line that went dry and moves water now was the source's
         if not d:
             return
         for i in range(self.n_plots):
             if d & (1 << i):
                 self.plot_fault[i] |= F_NO_FLOW
-        self.dry_plots = 0
         if st is not None:
             st.dry_tries = 0
             st.gfaults &= ~G_DRY_RUN
