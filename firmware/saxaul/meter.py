@@ -51,6 +51,7 @@ class Meter:
         self._m0 = 0  # its reading before the run, permille
         self._o0 = 0  # the other good probes' summed readings before it
         self._others = 0  # which plots those are (bit i)
+        self._n = 0  # and how many
         self._until_s = _NONE  # the verdict is due then
         self._day = _NONE  # the day of the last check begun
 
@@ -88,12 +89,15 @@ class Meter:
         self._day = day
         self._m0 = probes[plot].pm
         o = 0
+        n = 0
         s = 0
         for i in range(self.n):
             if i != plot and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
                 o |= 1 << i
+                n += 1
                 s += probes[i].pm
         self._others = o
+        self._n = n
         self._o0 = s
 
     def ran(self, run_s, ml, now_s):
@@ -131,16 +135,8 @@ class Meter:
             if self._others & (1 << i) and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
                 n += 1
                 s += probes[i].pm
-        if n > 0 and n == _bits(self._others) and s > self._o0:
+        if n > 0 and n == self._n and s > self._o0:
             # The other plots rose too: rain, not the check's water. (They
             # may fall faster than a plot at rest: a run's front spreading.)
             rise -= (s - self._o0) // n
         return rise >= _SEEN_PM
-
-
-def _bits(x):
-    n = 0
-    while x:
-        n += x & 1
-        x >>= 1
-    return n
