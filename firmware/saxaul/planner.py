@@ -78,6 +78,7 @@ _FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is 
 _NONE_KEY = const(-1)
 # Ranking of plots that do not run, for the reason shown: a plot that wants
 # water and is held back explains more than a wet or disabled one.
+_LINE_FAULTS = const(160)  # F_FLOW_HIGH | F_NO_FLOW: the plot's line, not its probe
 _CAT_HELD = const(3)
 _CAT_FAULT = const(2)
 _CAT_WET = const(1)
@@ -212,19 +213,21 @@ class Planner:
             reason = R_DISABLED
             score = 0
             dose_s = 0
-            if pc["enabled"] and pfaults[i] & F_FLOW_HIGH:
-                # A burst line wastes the only water there is: no more runs
-                # for this plot until the host clears the fault. Low flow
-                # (clogged emitters) still waters: less is better than none.
-                self._episode[i] = False
+            on = pc["enabled"]
+            if on and pfaults[i] & _LINE_FAULTS:
                 cat = _CAT_FAULT
-                reason = R_FLOW_HIGH
-            elif pc["enabled"] and pfaults[i] & F_NO_FLOW:
-                # Its line moved no water while another's did (pump.py):
-                # until dawn, the pump's time goes to the lines that work.
-                cat = _CAT_FAULT
-                reason = R_DRY_RUN
-            elif pc["enabled"]:
+                if pfaults[i] & F_FLOW_HIGH:
+                    # A burst line wastes the only water there is: no more
+                    # runs for this plot until the host clears the fault.
+                    # Low flow (clogged emitters) still waters: less is
+                    # better than none.
+                    self._episode[i] = False
+                    reason = R_FLOW_HIGH
+                else:
+                    # Its line moved no water while another's did (pump.py):
+                    # until dawn, the pump's time goes to the lines that work.
+                    reason = R_DRY_RUN
+            elif on:
                 faulted = pfaults[i] & F_PROBE_ANY != 0
                 cap_s = pc["daily_max_s"]
                 if cap_s > HARD_MAX_DAILY_S:
