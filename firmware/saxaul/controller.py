@@ -310,10 +310,8 @@ class Controller:
         if mt.verdict(now, self.probes, self.pfaults):
             # The probe saw the water the meter did not count: watering goes
             # on by time, and the check's water goes into the balance.
-            st = self.st
-            st.gfaults = (st.gfaults | codes.G_METER) & ~codes.G_DRY_RUN
-            st.dry_tries = 0
-            st.mark()
+            self.st.gfaults |= codes.G_METER
+            self.seq.dry_over(self.st)
             self.planner.bal.watered(p, mt.ml, now)
 
     def _start(self, plan, now):
@@ -360,10 +358,7 @@ class Controller:
         if check and came:
             mt.drop()
             seq.flowed(st)  # the lines that went dry are shut, not the source
-            for i in range(self.n):
-                self.pfaults[i] |= seq.plot_fault[i]  # before this tick's handover plans
-            st.gfaults &= ~codes.G_DRY_RUN  # water moves again (a tank refilled since)
-            st.dry_tries = 0
+            seq.dry_over(st)  # and the water moves again (a tank refilled since)
         elif check:
             mt.ran(run_s, seq.ml, now)  # the probe will say whether the water came
         if came and st.gfaults & codes.G_METER:
@@ -379,9 +374,11 @@ class Controller:
                     # stalls added up to the run after which an unmoved
                     # reading is a stuck probe.
                     self.probes[i].watered(now, run_s)
-                pf = seq.plot_fault[i]
-                if pf:
-                    self.pfaults[i] |= pf
+        # The line faults the run set, this run's plots' and a shut line's
+        # that another line's water showed (F_NO_FLOW), before this tick's
+        # plans (a handover) see them; a plot's probe read adds them too.
+        for i in range(self.n):
+            self.pfaults[i] |= seq.plot_fault[i]
         # What the sun did is told by the pump's start, not this cycle's: a
         # cycle handed over with the pump running began with no start (a run
         # needs less sun than a start), and its sag is a running pump's.

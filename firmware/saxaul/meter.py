@@ -88,17 +88,7 @@ class Meter:
         self.running = True
         self._day = day
         self._m0 = probes[plot].pm
-        o = 0
-        n = 0
-        s = 0
-        for i in range(self.n):
-            if i != plot and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
-                o |= 1 << i
-                n += 1
-                s += probes[i].pm
-        self._others = o
-        self._n = n
-        self._o0 = s
+        self._n, self._o0, self._others = self._good(probes, pfaults, ((1 << self.n) - 1) & ~(1 << plot))
 
     def ran(self, run_s, ml, now_s):
         """The check run ended after `run_s` pump seconds (`ml` by its time).
@@ -129,14 +119,22 @@ class Meter:
         if m < 0 or pfaults[p] & F_PROBE_ANY:
             return False  # the probe failed meanwhile: it shows nothing
         rise = m - self._m0
-        n = 0
-        s = 0
-        for i in range(self.n):
-            if self._others & (1 << i) and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
-                n += 1
-                s += probes[i].pm
+        n, s, _ = self._good(probes, pfaults, self._others)
         if n > 0 and n == self._n and s > self._o0:
             # The other plots rose too: rain, not the check's water. (They
             # may fall faster than a plot at rest: a run's front spreading.)
             rise -= (s - self._o0) // n
         return rise >= _SEEN_PM
+
+    def _good(self, probes, pfaults, mask):
+        # The good probes among `mask` (bit i): how many, their summed
+        # readings, and which (a tuple: once a check, not a tick).
+        n = 0
+        s = 0
+        m = 0
+        for i in range(self.n):
+            if mask & (1 << i) and not pfaults[i] & F_PROBE_ANY and probes[i].pm >= 0:
+                n += 1
+                s += probes[i].pm
+                m |= 1 << i
+        return n, s, m

@@ -475,9 +475,15 @@ class Sequencer:
             if d & (1 << i):
                 self.plot_fault[i] |= F_NO_FLOW
         if st is not None:
-            st.dry_tries = 0
-            st.gfaults &= ~G_DRY_RUN
-            st.mark()
+            self.dry_over(st)
+
+    def dry_over(self, st):
+        """Water moves (another line's, a refilled tank's, or a dead meter's seen
+        by a probe): the day's dry-run tries and their latch are over."""
+        self.dry_plots = 0
+        st.dry_tries = 0
+        st.gfaults &= ~G_DRY_RUN
+        st.mark()
 
     def _stray(self, dt_s):
         """Pulses allowed after a stop over dt_s: a few, plus half the last run's rate."""
@@ -515,11 +521,9 @@ class Sequencer:
     # Latches.
     def clear_latch(self, st):
         """The host clears dry-run and relay latches (after fixing the cause)."""
-        st.gfaults &= ~_LATCHES
-        st.dry_tries = 0
-        st.mark()
+        st.gfaults &= ~G_RELAY_STUCK
+        self.dry_over(st)
         self._retry_s = -_FAR_S
-        self.dry_plots = 0
         for i in range(self.n_plots):
             self.plot_fault[i] = 0
         if self.stuck:
