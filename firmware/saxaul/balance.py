@@ -129,6 +129,22 @@
 #   with no reading yet since a boot is no failed one: its plot keeps its
 #   own ET. (Cloudy season, seven weather seeds: the IA gap to the oracle
 #   -3.4 -> -1.8 points on average.)
+# - A drift is found dawns after it began (two strikes, three falls under
+#   water, a dry spell three days' ET long). Meanwhile the drift was taken
+#   for ET: too much for a probe drifting dry, too little for one drifting
+#   wet, and through the index it moved every other plot's relative ET the
+#   other way. So where the drifting plot's relative ET of 8-16 dawns ago
+#   (a snapshot every `_REL_SNAP` dawns) is nearer the truth than its
+#   current one, every plot's goes back to that snapshot. A probe found bad
+#   at a dawn is left out of that dawn's index, and teaches no relative ET.
+#   (Probe faults, own weather seed: the plot whose probe drifts dry from
+#   day 30 lived on 1.2 times its crop's ET from July, IE 15.1 -> 7.0 % on
+#   it, 7.7 -> 5.0 % over the season, IA 100 -> 99.7. Twenty weather seeds:
+#   IE 6.5 -> 6.0 % on average, 9.9 -> 9.3 at worst; the IA gap to the
+#   oracle -1.0 -> -1.5 points on average, -3.6 -> -2.6 at worst: the
+#   snapshot is of an earlier stage of the crops, whose relative ETs move
+#   as they grow. `benchmarks/variants.py`, probes swapped between two
+#   plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -156,6 +172,7 @@ _STRESS = const(550)
 _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
 _IDX_BITS = const(10)  # the ET index's unit
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
+_REL_SNAP = const(8)  # dawns between snapshots of the relative ETs (a drift found goes back 8-16 dawns)
 _SHORT_EVERY = const(4)  # dawns: an ET this old is taught again by a short refill, tried no more often
 
 
@@ -195,6 +212,10 @@ class Balance:
         # one dawn's error.
         self._et_rel = [0] * n_plots
         self._rel_struck = [0] * n_plots  # that mean at a drifting probe's first strike
+        # That mean 8-16 dawns ago (`_rel_old`), through the last snapshot
+        # (`_rel_mid`): what a drift found now rolls back to (`_drifted`).
+        self._rel_mid = [0] * n_plots
+        self._rel_old = [0] * n_plots
         # The season's ET index (1 << _IDX_BITS at boot): the good plots'
         # summed ET over their summed relative ET (see the header).
         self._idx = 1 << _IDX_BITS
@@ -297,7 +318,7 @@ class Balance:
         per_num = 0
         for i in range(self.n):
             e = self.et_ml[i]
-            if stores[i] > 0 and (good >> i) & 1 and e > 0:
+            if stores[i] > 0 and (good >> i) & 1 and e > 0 and not self.bad[i]:
                 if self._et_rel[i] > 0:
                     num += e
                     den += self._et_rel[i]
@@ -308,12 +329,16 @@ class Balance:
             x = ((num << _IDX_BITS) + (den >> 1)) // den
             self._idx = x if x > 16 else 16
         per = (per_num << _IDX_BITS) // dose if dose > 0 else 0
+        snap = self._dawns % _REL_SNAP == 0
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
+            if snap:
+                self._rel_old[i] = self._rel_mid[i]
+                self._rel_mid[i] = self._et_rel[i]
             if (good >> i) & 1:
                 o = self._et_rel[i]
-                if self.et_ml[i] > 0 and (o <= 0 or self._et_dawn[i] == self._dawns):
+                if self.et_ml[i] > 0 and not self.bad[i] and (o <= 0 or self._et_dawn[i] == self._dawns):
                     # A dawn that taught its ET (or the first with one).
                     r = (self.et_ml[i] << _IDX_BITS) // self._idx
                     self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
@@ -357,6 +382,7 @@ class Balance:
             self.bad[i] = True
             if self.et_ml[i] > self.drift.et_first[i] > 0:
                 self.et_ml[i] = self.drift.et_first[i]
+            self._drifted(i, True)
         net = irr - e  # the water past the day's ET
         if (not check and e > 0 and m0 >= 0 and not self.short[i]
                 and pred >= _RHO_GAP * k and net >= 2 * _SEEN_MIN * k):
@@ -426,6 +452,7 @@ class Balance:
                         self._et_rel[i] = self._rel_struck[i]
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
+                    self._drifted(i, True)
             if not weak and o > 0 and o - _BIAS_BAND <= b <= o + _BIAS_BAND:
                 # A dawn's error: a mean of them, not their highest. Not
                 # below 0 by this rule: that takes `_dry`'s evidence.
@@ -470,10 +497,23 @@ class Balance:
                     self._et_dawn[i] = self._dawns
         if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
             self.bad[i] = True
+            self._drifted(i, False)
         d = (1000 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
+
+    def _drifted(self, i, dry):
+        # A drift found now began before the dawns that showed it: the
+        # relative ET learned meanwhile took the drift for ET (dry: too
+        # high; wet: too low), and through the index it moved every other
+        # plot's the other way. Where the snapshot 8-16 dawns old is nearer
+        # the truth for this plot, every plot goes back to it.
+        o = self._rel_old[i]
+        if o > 0 and (o < self._et_rel[i] if dry else o > self._et_rel[i]):
+            for j in range(self.n):
+                if self._rel_old[j] > 0:
+                    self._et_rel[j] = self._rel_old[j]
 
     def _indexed(self, i):
         # Plot i's mean relative ET, scaled by the index to now (the header).
