@@ -137,13 +137,12 @@
 #   (a snapshot every `_REL_SNAP` dawns) is nearer the truth than its
 #   current one, every plot's goes back to that snapshot. A probe found bad
 #   at a dawn is left out of that dawn's index, and teaches no relative ET.
-#   (Probe faults, own weather seed: the plot whose probe drifts dry from
-#   day 30 lived on 1.2 times its crop's ET from July, IE 15.1 -> 7.0 % on
-#   it, 7.7 -> 5.0 % over the season, IA 100 -> 99.7. Twenty weather seeds:
-#   IE 6.5 -> 6.0 % on average, 9.9 -> 9.3 at worst; the IA gap to the
-#   oracle -1.0 -> -1.5 points on average, -3.6 -> -2.6 at worst: the
-#   snapshot is of an earlier stage of the crops, whose relative ETs move
-#   as they grow. `benchmarks/variants.py`, probes swapped between two
+#   (Probe faults, where probe 1 drifts dry from day 30 and probes 2 and 3
+#   fail later, on its own weather seed: IE 7.7 -> 5.0 %, IA 100 -> 99.7.
+#   Twenty weather seeds: IE 6.5 -> 6.0 % on average, 9.9 -> 9.3 at worst;
+#   the IA gap to the oracle -1.0 -> -1.5 points on average, -3.6 -> -2.6
+#   at worst: the snapshot is of an earlier stage of the crops, whose
+#   relative ETs move as they grow. `benchmarks/variants.py`, probes swapped between two
 #   plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
