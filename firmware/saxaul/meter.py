@@ -10,7 +10,7 @@
 # minutes as the wetting front round its emitters (balance.py), and the
 # plot's probe already has to show 40 minutes of water (sensing.py, STUCK).
 #
-# So once a dry-run latch is set, once a day, one plot is run for _CHECK_S
+# So once a dry-run latch is set, once a day, one plot is run for CHECK_S
 # with its flow not judged, and its reading _SETTLE_S after the run is
 # compared with the reading before it, less what the other good probes
 # rose meanwhile (rain; not what they fell, which may be the front of
@@ -20,7 +20,7 @@
 # meter is dead (`G_METER`), the latch is cleared, and the sequencer goes on
 # as on a board without a meter (volumes from `flow_ml_min`, no dry-run or
 # flow checks) until a run counts pulses again. No rise: a dry run, and the
-# latch stays (the pump ran dry for _CHECK_S more, once a day). Pulses
+# latch stays (the pump ran dry for CHECK_S more, once a day). Pulses
 # during the check say that water flows again and the meter counts it (a
 # tank refilled since): the latch is cleared.
 from micropython import const
