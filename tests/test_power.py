@@ -376,6 +376,20 @@ def test_can_start_says_why_not():
     assert pw.can_start(t) == R_NONE
 
 
+def test_no_start_on_a_dark_reading_while_the_debounce_holds_the_day():
+    # Dusk: the voltage falls, and the state stays OK for pv_debounce_s (a
+    # cloud must not end the day). A start in that time would brown out.
+    pw, log, t = settled(SUN_MV)
+    t = log.run(t, t + 60, DARK_MV)
+    assert pw.state == OK  # the debounce holds it
+    assert pw.can_start(t) == R_NIGHT
+    t = log.run(t, t + 60, TWILIGHT_MV)
+    assert pw.state == OK
+    assert pw.can_start(t) == R_PV_WEAK
+    t = log.run(t, t + 60, SUN_MV)  # the cloud passed
+    assert pw.can_start(t) == R_NONE
+
+
 # Battery and frost
 
 

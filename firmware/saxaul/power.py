@@ -139,6 +139,7 @@ class Power:
         self.sag = False
         self.backoff_s = 0  # the wait set by the last sag
         self.batt_low = False
+        self._live = NIGHT  # the state rule's verdict on the last open-circuit reading, undebounced
         self._settled = False  # boot state confirmed
         self._cand = NIGHT  # the state the voltage points at
         self._cand_s = _NONE  # since when it points away from .state (or the boot time)
@@ -182,6 +183,7 @@ class Power:
             self._cand = self.state
             return self.state
         self.sag = False
+        self._live = _next(self.state, pv_mv, cfg)
         deb = cfg["pv_debounce_s"]
         if not self._settled:
             return self._boot(pv_mv, now_s, deb, cfg)
@@ -440,6 +442,11 @@ class Power:
             return R_NIGHT
         if self.state == WEAK or self._done:
             return R_PV_WEAK
+        if self._live != OK:
+            # The debounce holds the state while dusk's voltage falls (so a
+            # cloud does not end the day); a start needs the panel's own
+            # reading to say so too, or the pump starts on a dark panel.
+            return R_NIGHT if self._live == NIGHT else R_PV_WEAK
         m = _MARGIN_S if self.day % _EDGE_EVERY == 0 or self.weak() else 0
         if self._dawn_s != _NONE:
             after = now_s - self._dawn_s
