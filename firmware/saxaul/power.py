@@ -7,6 +7,9 @@
 # tries a start and watches for a sag, and after a sag waits before the next
 # try, doubling the wait (Lorentz retries a weak-sun start about every 90 s:
 # FIELD-NOTES). Pure: no `machine`, no `time`; `update` allocates nothing.
+# The state is debounced, so a cloud does not end the day; a start also
+# needs the last open-circuit reading itself to say OK, or at dusk the
+# debounce would let the pump start on a dark panel.
 #
 # How far the sun fell short shows in the sag itself. A DC pump that does not
 # start is a resistance, and at that low voltage the panel is a current source:
