@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/seeds.py                                   # every scenario, 6 seeds
     .venv/bin/python benchmarks/seeds.py --scenario cloudy-undersized-panel --seeds 22,33,44,55
     .venv/bin/python benchmarks/seeds.py --scenario brackish-8dsm --seeds own,22,33  # its own seed too
+    .venv/bin/python benchmarks/seeds.py --scenario cloudy-undersized-panel --set sag_backoff_max_s=1800
 
 A scenario's weather comes from a seeded generator; its own seed is one
 draw (`own` in `--seeds` stands for it). On a marginal field (an
@@ -20,6 +21,10 @@ one season (the goal: none).
 
 The firmware runs on CPython by default (`--runtime micropython` for the
 unix port): the same files, and on every scenario compared the same totals.
+`--set KEY=VALUE` (or `plotN.KEY=VALUE`, as `saxaul config set` takes
+them) changes the config the firmware gets in every scenario, to weigh a
+setting over the seeds; the oracle reads no config. A setting the schema
+refuses stops it before anything runs.
 """
 import argparse
 import copy
@@ -31,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from host_tools import season  # noqa: E402
+from host_tools.errors import UserError  # noqa: E402
 
 SEEDS = (22, 33, 44, 55, 66, 77)
 
@@ -46,8 +52,9 @@ def seeded(name, seed):
 
 
 def one(job):
-    name, seed, controller, runtime = job
+    name, seed, controller, runtime, settings = job
     sc, seed = seeded(name, seed)
+    sc = season.with_settings(sc, settings)
     rows, _ = season.run(sc, controller, runtime)
     return name, seed, controller, season.score(sc, rows)["all"]
 
@@ -90,9 +97,20 @@ def main(argv=None):
                     help="comma-separated; `own` is the scenario's (default %s)" % ",".join(str(s) for s in SEEDS))
     ap.add_argument("--runtime", choices=season.RUNTIMES, default="cpython", help="the firmware's (default cpython)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="a setting of the firmware's config in every scenario, as `saxaul config set` "
+                         "takes it (plotN.KEY for one plot); repeat for more")
     args = ap.parse_args(argv)
     names = args.scenario or season.scenario_names()
-    jobs = [(n, s, c, args.runtime) for n in names for s in args.seeds for c in ("firmware", "oracle")]
+    for n in names:
+        try:
+            season.with_settings(season.load_scenario(n), args.set)
+        except UserError as exc:
+            ap.error("--set %s" % exc)
+    if args.set:
+        print("with %s" % " ".join(args.set))
+    settings = tuple(args.set)
+    jobs = [(n, s, c, args.runtime, settings) for n in names for s in args.seeds for c in ("firmware", "oracle")]
     got = {}
     seen = {}  # (scenario, seed as given) -> the seed that ran
     print("%-24s %6s  %-21s  %-21s  %6s %7s" % ("scenario", "seed", "firmware IA IE >thr bo", "oracle IA IE >thr bo",

@@ -9,6 +9,7 @@ firmware modules are imported afresh and `main.main(root)` runs again with
 the reset cause set, as on a board.
 """
 import contextlib
+import copy
 import io
 import json
 import os
@@ -95,6 +96,32 @@ def firmware_config(sc, n_plots):
     if errors:
         raise UserError("scenario %s config: %s" % (sc["name"], "; ".join(errors)))
     return cfg
+
+
+def with_settings(sc, assignments):
+    """A copy of the scenario whose controller config also has each `KEY=VALUE`
+    (or `plotN.KEY=VALUE`, N from 1), as `saxaul config set` takes them, the
+    whole config validated; UserError names a bad one."""
+    if not assignments:
+        return sc
+    config = fw.module("config")
+    sc = copy.deepcopy(sc)
+    over = sc.setdefault("config", {})
+    n = len(sc["plots"])
+    for text in assignments:
+        try:
+            path, value = config.parse_assignment(text, n)
+        except ValueError as exc:
+            raise UserError("%s: %s" % (sc["name"], exc))
+        if len(path) == 1:
+            over[path[0]] = value
+        else:
+            plots = over.setdefault("plots", [])
+            while len(plots) <= path[1]:
+                plots.append({})
+            plots[path[1]][path[2]] = value
+    firmware_config(sc, n)
+    return sc
 
 
 def config_notes(sc):

@@ -50,3 +50,35 @@ def test_seeds_that_are_not_integers_are_refused(text, capsys):
     with pytest.raises(SystemExit):
         seeds.main(["--seeds", text])
     assert "--seeds" in capsys.readouterr().err
+
+
+def _firmware_ia(out, name):
+    return [float(line.split()[2]) for line in out.splitlines() if line.startswith(name)][0]
+
+
+def test_a_setting_reaches_the_firmwares_config_and_not_the_oracles(capsys):
+    # Five seconds of water a day for the first plot: its plot goes dry and
+    # the firmware's IA falls; the oracle, which reads no config, keeps its.
+    assert seeds.main(["--scenario", "short-day", "--seeds", "6", "--jobs", "1"]) == 0
+    plain = capsys.readouterr().out
+    assert seeds.main(["--scenario", "short-day", "--seeds", "6", "--jobs", "1",
+                       "--set", "plot1.daily_max_s=5"]) == 0
+    capped = capsys.readouterr().out
+    assert capped.splitlines()[0] == "with plot1.daily_max_s=5"
+    assert _firmware_ia(capped, "short-day") < _firmware_ia(plain, "short-day") - 10
+    oracle = [line.split()[6] for out in (plain, capped) for line in out.splitlines() if line.startswith("short-day ")]
+    assert oracle[0] == oracle[2]
+
+
+@pytest.mark.parametrize("text, says", [
+    ("nosuch=1", "nosuch: unknown key"),
+    ("sag_backoff_max_s=5", "sag_backoff_max_s = 5"),
+    ("start_pct=5", "plot1.start_pct"),
+    ("plot9.start_pct=50", "plot9: no such plot"),
+])
+def test_a_setting_the_schema_refuses_stops_it_before_anything_runs(text, says, capsys):
+    with pytest.raises(SystemExit):
+        seeds.main(["--scenario", "short-day", "--seeds", "6", "--set", text])
+    out, err = capsys.readouterr()
+    assert says in err
+    assert "short-day " not in out  # no season ran
