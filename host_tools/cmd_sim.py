@@ -19,6 +19,9 @@ def add_parser(sub):
                    help="where the firmware runs: the MicroPython unix port or CPython (default micropython)")
     p.add_argument("--out", default=None, help="folder for the CSV files, scores and the PNG report")
     p.add_argument("--plots", action="store_true", help="also print the per-plot scores")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting of the firmware's config on top of the scenario's, as `saxaul config set` "
+                        "takes it (plotN.KEY for one plot); repeat for more")
     p.set_defaults(func=run)
 
 
@@ -47,9 +50,10 @@ class Progress:
 def run(args):
     controllers = season.CONTROLLERS if args.controller == "all" else (args.controller,)
     progress = Progress()
-    for note in season.config_notes(season.load_scenario(args.scenario)):
+    sc = season.with_settings(season.load_scenario(args.scenario), args.set)  # a bad setting: nothing runs
+    for note in season.config_notes(sc):
         print("note: " + note)
-    sc, results = season.season(args.scenario, controllers, args.runtime, args.out, progress)
+    sc, results = season.season(args.scenario, controllers, args.runtime, args.out, progress, args.set)
     print("scenario %s: %d days from %04d-%02d-%02d, %d plots" % (
         sc["name"], sc["days"], sc["start"]["year"], sc["start"]["month"], sc["start"]["day"], len(sc["plots"])))
     print(season.table(results))

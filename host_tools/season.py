@@ -143,8 +143,9 @@ def config_notes(sc):
         span = c_dry - c_wet
         if span > 0 and (abs(c_dry - dry) * 20 > span or abs(c_wet - wet) * 20 > span):
             notes.append("plot %d: dry_mv %d / wet_mv %d, but this probe reads %d / %d in %s; at field "
-                         "capacity it will show %d %%, not 100 %%" % (
-                             i, c_dry, c_wet, dry, wet, sc["soil"]["name"], (c_dry - wet) * 100 // span))
+                         "capacity it will show %d %% and air-dry %d %%, not 100 and 0" % (
+                             i, c_dry, c_wet, dry, wet, sc["soil"]["name"], (c_dry - wet) * 100 // span,
+                             (c_dry - dry) * 100 // span))
         if "store_l" in given:
             true_l = scenario.store_l(sc, i)
             if true_l > 0 and abs(given["store_l"] - true_l) * 5 > true_l:
@@ -444,9 +445,11 @@ def report_png(path, sc, runs):
     plt.close(fig)
 
 
-def season(scenario_name, controllers, runtime="micropython", out=None, progress=None):
-    """Run controllers over a scenario; returns (sc, [(name, rows, info, score)]). Writes CSV/PNG into out."""
-    sc = load_scenario(scenario_name)
+def season(scenario_name, controllers, runtime="micropython", out=None, progress=None, settings=()):
+    """Run controllers over a scenario; returns (sc, [(name, rows, info, score)]). Writes CSV/PNG into out.
+
+    `settings`: `KEY=VALUE` texts for the firmware's config (`with_settings`)."""
+    sc = with_settings(load_scenario(scenario_name), settings)
     results = []
     for name in controllers:
         cb = (lambda d, n, name=name: progress(name, d, n)) if progress else None

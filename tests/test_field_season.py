@@ -130,3 +130,30 @@ def test_a_scenario_whose_config_its_field_contradicts_is_named_before_the_seaso
     rc = cli.main(["sim", str(path), "--controller", "timer"])
     out = capsys.readouterr().out
     assert rc == 0 and out.startswith("note: plot 0: dry_mv")
+
+
+def _ia(out, controller):
+    # The controller's row of the score table: its name, then IA %.
+    rows = [line.split() for line in out.splitlines() if line.startswith(controller + " ")]
+    return [float(r[1]) for r in rows if r[1][0].isdigit()][0]
+
+
+def test_a_setting_given_to_saxaul_sim_goes_into_the_firmwares_config(capsys):
+    # Five seconds of water a day for plot 1: its plot stays dry.
+    base = ["sim", "short-day", "--controller", "firmware", "--runtime", "cpython"]
+    assert cli.main(base) == 0
+    plain = capsys.readouterr().out
+    assert cli.main(base + ["--set", "plot1.daily_max_s=5"]) == 0
+    capped = capsys.readouterr().out
+    assert _ia(capped, "firmware") < _ia(plain, "firmware") - 10
+    # A calibration given so is weighed against the field like the file's.
+    assert cli.main(["sim", "short-day", "--controller", "timer", "--set", "plot1.dry_mv=2500"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("note: plot 0: dry_mv 2500") and "air-dry 51 %" in out
+
+
+@pytest.mark.parametrize("text, says", [("nosuch=1", "nosuch: unknown key"), ("pump_max_run_s=0", "pump_max_run_s = 0")])
+def test_a_setting_saxaul_sim_refuses_runs_nothing(text, says, capsys):
+    assert cli.main(["sim", "short-day", "--controller", "timer", "--set", text]) != 0
+    out, err = capsys.readouterr()
+    assert says in err and "scenario short-day" not in out
