@@ -56,6 +56,8 @@ def run(args):
     sc, results = season.season(args.scenario, controllers, args.runtime, args.out, progress, args.set)
     print("scenario %s: %d days from %04d-%02d-%02d, %d plots" % (
         sc["name"], sc["days"], sc["start"]["year"], sc["start"]["month"], sc["start"]["day"], len(sc["plots"])))
+    if args.set:
+        print("with %s" % " ".join(args.set))
     print(season.table(results))
     for name, rows, info, s in results:
         if name == "firmware":

@@ -145,6 +145,7 @@ def test_a_setting_given_to_saxaul_sim_goes_into_the_firmwares_config(capsys):
     plain = capsys.readouterr().out
     assert cli.main(base + ["--set", "plot1.daily_max_s=5"]) == 0
     capped = capsys.readouterr().out
+    assert "\nwith plot1.daily_max_s=5\n" in capped and "\nwith " not in plain  # the output says what ran
     assert _ia(capped, "firmware") < _ia(plain, "firmware") - 10
     # A calibration given so is weighed against the field like the file's.
     assert cli.main(["sim", "short-day", "--controller", "timer", "--set", "plot1.dry_mv=2500"]) == 0
