@@ -130,7 +130,8 @@ def config_notes(sc):
     A scenario may give a plot's calibration (`dry_mv`, `wet_mv`) or `store_l`
     as a technician would enter them; edited for another soil or crop, they
     no longer fit the field, and the season shows a miscalibrated probe, not
-    the controller.
+    the controller. A daily cap that gives less than the crop uses on the
+    season's peak day, with its leaching water, shows the cap.
     """
     scenario = _sim()[0]
     notes = []
@@ -152,6 +153,39 @@ def config_notes(sc):
                 notes.append("plot %d: store_l %d L, but its root zone holds %d L from air-dry to field "
                              "capacity: refills will be %d %% of what it needs" % (
                                  i, given["store_l"], true_l, given["store_l"] * 100 // true_l))
+    notes.extend(_cap_notes(sc))
+    return notes
+
+
+def _cap_notes(sc):
+    # A plot whose daily cap gives less than its crop uses on the season's
+    # peak day (with its leaching water on top) falls behind on such days
+    # whatever the controller does.
+    _sim()
+    import soil
+    import weather
+
+    n = len(sc["plots"])
+    cfg = fw.module("config").derive(firmware_config(sc, n))
+    hard = fw.module("limits").HARD_MAX_DAILY_S
+    w = sc["weather"]
+    start = weather.doy(sc["start"]["month"], sc["start"]["day"])
+    days = weather.generate(w, sc["site"]["lat_deg"], start, sc["days"], w.get("seed", 1))
+    notes = []
+    for i, p in enumerate(sc["plots"]):
+        pc = cfg["plots"][i]
+        if not pc["enabled"]:
+            continue
+        use_l = max(soil.kc_on(p["crop"], d) * days[d].et0_mm for d in range(len(days))) * p["area_m2"]
+        pml = pc["leach_pml"]
+        need_l = use_l * 1000 / (1000 - pml)
+        cap_s = pc["daily_max_s"] if pc["daily_max_s"] < hard else hard
+        cap_l = cap_s * pc["flow_ml_min"] / 60000.0
+        if cap_l < need_l:
+            notes.append("plot %d: daily_max_s %d s at %d mL/min gives %.0f L a day, but its crop uses %.0f L "
+                         "on the season's peak day%s: it falls behind on such days" % (
+                             i, pc["daily_max_s"], pc["flow_ml_min"], cap_l, use_l,
+                             ", %.0f L with its leaching water" % need_l if pml > 0 else ""))
     return notes
 
 

@@ -158,3 +158,16 @@ def test_a_setting_saxaul_sim_refuses_runs_nothing(text, says, capsys):
     assert cli.main(["sim", "short-day", "--controller", "timer", "--set", text]) != 0
     out, err = capsys.readouterr()
     assert says in err and "scenario short-day" not in out
+
+
+def test_a_daily_cap_under_the_peak_days_need_is_named_before_the_season_runs():
+    # Short-day's plot 2 (Salicornia, 4 m2) uses about 10 L on its hottest
+    # day, 11 L with its leaching water; a minute at 533 mL/min is 0.5 L.
+    sc = season.with_settings(season.load_scenario("short-day"), ["plot2.daily_max_s=60"])
+    notes = [n for n in season.config_notes(sc) if "daily_max_s" in n]
+    assert len(notes) == 1 and notes[0].startswith("plot 1: daily_max_s 60 s at 533 mL/min")
+    assert "with its leaching water" in notes[0]
+    # Twenty minutes, 10.7 L, is still short of that; an hour is not.
+    for s, named in (("1200", True), ("3600", False)):
+        sc = season.with_settings(season.load_scenario("short-day"), ["plot2.daily_max_s=" + s])
+        assert any("daily_max_s" in n for n in season.config_notes(sc)) == named
