@@ -64,3 +64,12 @@ def test_numbers_that_contradict_the_reason_are_not_quoted():
     assert ct.reason_text(codes.R_MOISTURE_LOW, {"pct": 24, "start_pct": 22}) == "moisture below start"
     assert ct.reason_text(codes.R_PV_SAG, {"pv_mv": 11000, "pv_stop_mv": 11500}) == "PV 11000 mV < stop 11500 mV while pumping"
     assert ct.reason_text(codes.R_TARGET, {"target_pct": 60}) == "moisture reached target 60%"
+
+
+def test_the_fault_masks_hold_their_bits_and_no_others():
+    # The masks are written as numbers beside the bits: a bit added or
+    # moved must not leave a mask stale.
+    probe = codes.F_PROBE_OPEN | codes.F_PROBE_SHORT | codes.F_PROBE_RANGE | codes.F_PROBE_JUMP | codes.F_PROBE_STUCK
+    assert codes.F_PROBE_ANY == probe
+    assert codes.F_LINE_ANY == codes.F_FLOW_HIGH | codes.F_NO_FLOW
+    assert codes.F_PROBE_ANY & codes.F_LINE_ANY == 0

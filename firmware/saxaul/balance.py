@@ -142,8 +142,8 @@
 #   Twenty weather seeds: IE 6.5 -> 6.0 % on average, 9.9 -> 9.3 at worst;
 #   the IA gap to the oracle -1.0 -> -1.5 points on average, -3.6 -> -2.6
 #   at worst: the snapshot is of an earlier stage of the crops, whose
-#   relative ETs move as they grow. `benchmarks/variants.py`, probes swapped between two
-#   plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
+#   relative ETs move as they grow. `benchmarks/variants.py`, probes
+#   swapped between two plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.

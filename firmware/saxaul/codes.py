@@ -46,6 +46,7 @@ F_FLOW_HIGH = const(32)  # plot: burst line
 F_FLOW_LOW = const(64)  # plot: clogged emitters
 F_NO_FLOW = const(128)  # plot: its runs moved no water while another line's did (valve or line shut): skipped until dawn
 F_PROBE_ANY = const(31)
+F_LINE_ANY = const(160)  # F_FLOW_HIGH | F_NO_FLOW: the plot's line, not its probe
 
 G_DRY_RUN = const(1)  # latched after the last dry-run retry of the day
 G_TANK_LOW = const(2)

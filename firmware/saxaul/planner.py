@@ -53,7 +53,7 @@ from micropython import const
 
 from saxaul.codes import (
     F_FLOW_HIGH,
-    F_NO_FLOW,
+    F_LINE_ANY,
     F_PROBE_ANY,
     NO_PLOT,
     R_DAILY_CAP,
@@ -78,7 +78,6 @@ _FLAT_CYCLES = const(2)  # cycles in a row that raise nothing: the root zone is 
 _NONE_KEY = const(-1)
 # Ranking of plots that do not run, for the reason shown: a plot that wants
 # water and is held back explains more than a wet or disabled one.
-_LINE_FAULTS = const(160)  # F_FLOW_HIGH | F_NO_FLOW: the plot's line, not its probe
 _CAT_HELD = const(3)
 _CAT_FAULT = const(2)
 _CAT_WET = const(1)
@@ -214,7 +213,7 @@ class Planner:
             score = 0
             dose_s = 0
             on = pc["enabled"]
-            if on and pfaults[i] & _LINE_FAULTS:
+            if on and pfaults[i] & F_LINE_ANY:
                 cat = _CAT_FAULT
                 if pfaults[i] & F_FLOW_HIGH:
                     # A burst line wastes the only water there is: no more
