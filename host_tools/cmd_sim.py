@@ -50,10 +50,10 @@ class Progress:
 def run(args):
     controllers = season.CONTROLLERS if args.controller == "all" else (args.controller,)
     progress = Progress()
-    sc = season.with_settings(season.load_scenario(args.scenario), args.set)  # a bad setting: nothing runs
+    sc = season.with_settings(season.load_scenario(args.scenario), args.set)  # before anything runs
     for note in season.config_notes(sc):
         print("note: " + note)
-    sc, results = season.season(args.scenario, controllers, args.runtime, args.out, progress, args.set)
+    results = season.season(sc, controllers, args.runtime, args.out, progress)
     print("scenario %s: %d days from %04d-%02d-%02d, %d plots" % (
         sc["name"], sc["days"], sc["start"]["year"], sc["start"]["month"], sc["start"]["day"], len(sc["plots"])))
     if args.set:

@@ -168,9 +168,7 @@ def _cap_notes(sc):
     n = len(sc["plots"])
     cfg = fw.module("config").derive(firmware_config(sc, n))
     hard = fw.module("limits").HARD_MAX_DAILY_S
-    w = sc["weather"]
-    start = weather.doy(sc["start"]["month"], sc["start"]["day"])
-    days = weather.generate(w, sc["site"]["lat_deg"], start, sc["days"], w.get("seed", 1))
+    days = weather.of_scenario(sc)
     notes = []
     for i, p in enumerate(sc["plots"]):
         pc = cfg["plots"][i]
@@ -479,11 +477,9 @@ def report_png(path, sc, runs):
     plt.close(fig)
 
 
-def season(scenario_name, controllers, runtime="micropython", out=None, progress=None, settings=()):
-    """Run controllers over a scenario; returns (sc, [(name, rows, info, score)]). Writes CSV/PNG into out.
-
-    `settings`: `KEY=VALUE` texts for the firmware's config (`with_settings`)."""
-    sc = with_settings(load_scenario(scenario_name), settings)
+def season(sc, controllers, runtime="micropython", out=None, progress=None):
+    """Run controllers over a scenario (as `load_scenario` and `with_settings` give it);
+    returns [(name, rows, info, score)]. Writes CSV/PNG into out."""
     results = []
     for name in controllers:
         cb = (lambda d, n, name=name: progress(name, d, n)) if progress else None
@@ -497,7 +493,7 @@ def season(scenario_name, controllers, runtime="micropython", out=None, progress
         with open(os.path.join(out, "%s-scores.json" % sc["name"]), "w") as f:
             json.dump({n: {"scores": s, "wall_s": i["wall_s"], "resets": i.get("resets", 0)}
                        for n, _, i, s in results}, f, indent=1)
-    return sc, results
+    return results
 
 
 def table(results):

@@ -65,9 +65,7 @@ class Field:
         self.n_days = sc["days"]
         self.end_ms = self.n_days * DAY_MS
         w = sc["weather"]
-        start = sc["start"]
-        self.start_doy = weather.doy(start["month"], start["day"])
-        self.days = weather.generate(w, sc["site"]["lat_deg"], self.start_doy, self.n_days, w.get("seed", 1))
+        self.days = weather.of_scenario(sc)
         ecw = sc["water"]["ecw_dsm"]
         self.plots = []
         self.crops = []

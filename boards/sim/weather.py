@@ -182,6 +182,13 @@ class Day:
         return mean + (self.tmax_c - self.tmin_c) / 2 * math.cos(2 * math.pi * (s - 54000.0) / 86400.0)
 
 
+def of_scenario(sc):
+    """A scenario's days: its weather params at its site, from its start, with its seed."""
+    w = sc["weather"]
+    start = sc["start"]
+    return generate(w, sc["site"]["lat_deg"], doy(start["month"], start["day"]), sc["days"], w.get("seed", 1))
+
+
 def generate(params, lat_deg, start_j, n_days, seed):
     """The season's days: a list of Day, from scenario weather params.
 
