@@ -72,7 +72,7 @@ def one(job):
 
         def watched(self, *a, **kw):
             dawn(self, *a, **kw)
-            dawns.append((world.day_index(), list(self.et_ml), self._failed))
+            dawns.append((world.day_index(), list(self.et_ml), self.index.failed))
 
         cls.dawn = watched
 

@@ -81,69 +81,9 @@
 #   keeps its plot from being watered, a dry drift under a refill the daily
 #   cap spreads over days) are drift.py's: checked each dawn against what
 #   soil without water, or with water going in, can do.
-# - A plot whose probe failed keeps its balance on ET alone: its own ET
-#   relative to the good plots' (same sun, same air), as a running mean of
-#   weight 1/4 over the dawns that taught its ET, scaled by how their ET
-#   has moved since. Not the last good dawn's alone: one hazy day there
-#   taught nearly a quarter less, and a plot living on that from July dried
-#   out (probe faults, one weather seed: IA 85.9). Not every good dawn's
-#   either: between two lessons the plot's ET stands still while the index
-#   moves with the other plots' lessons, and a mean over every dawn took
-#   each ratio of a stale ET to a fresh index for news; a deep store, whose
-#   dry days teach seldom, then failed on near half its own ratio. (Probe
-#   faults, twenty weather seeds, `benchmarks/fallback.py`: a failed
-#   plot's ET over its crop's, mean 1.03 either way, spread 0.11 -> 0.08
-#   across plots and seeds, the lowest 0.74 -> 0.86; `seeds.py`: IE 7.3 ->
-#   6.0 %, the IA gap the same.) That move is an index: the summed ET of
-#   the plots good at this dawn over the sum of their relative ETs, so a
-#   probe failing (or a failed plot's own estimate) does not move it
-#   beyond the failed plot's share of it. (It was chained from dawn to
-#   dawn over the plots good on both sides: a fall seen while many plots
-#   were good moved it by their mean, the rise after it with the few left
-#   by their own, and it drifted as probes failed. Probe faults, fourteen
-#   weather seeds, against the oracle: the IA gap -0.9 -> -0.1 points on
-#   average, -6.1 -> -0.6 on the worst seed; IE 6.4 -> 7.5 %: the failed
-#   plots err wet now, not either way.)
-#   A probe that failed before its plot's ET was learned has no relative
-#   ET: the plot lives on its daily fallback dose (the season's mean need,
-#   as the technician set it) times the good plots' ET over their own
-#   doses, so it follows the season as they do; a dose alone watered April
-#   three times over and July short. (Muynak with a probe open from day 2,
-#   `benchmarks/variants.py`: IA 83.6 -> 100, IE 5.7 -> 2.3 %.)
-#   A plot on its own relative ET never goes below its dose as the good
-#   plots use theirs (a floor the caller gives as the dose), since the ET it
-#   learned is likely low (a plot refilled every day has few dry days to
-#   learn from, the season warms) and nothing corrects it now. (The floor
-#   was the dose itself while the index stood at its highest: April's failed
-#   plots got the season's mean need, July's less than they used. Probe
-#   faults, twenty weather seeds: the worst IA gap to the oracle -8.1 ->
-#   -2.2 points, IE 6.0 -> 6.7 %; `benchmarks/fallback.py`: spread 0.083 ->
-#   0.059, the lowest 0.86 -> 0.96.) With no good plot left nothing tells
-#   the season's course, and the floor is the dose as configured (it fell
-#   with the index below its highest, but the index stands still then, at
-#   whatever a failing probe taught it last). A probe
-#   flagged and then back (a run in weak sun too short to move it, taken for
-#   a stuck probe) goes on from its own ET, its mean relative ET scaled to
-#   now: the floor it lived on meanwhile would stay in a running mean that a
-#   plot short of water may not lower, and over-water it for weeks. A probe
-#   with no reading yet since a boot is no failed one: its plot keeps its
-#   own ET. (Cloudy season, seven weather seeds: the IA gap to the oracle
-#   -3.4 -> -1.8 points on average.)
-# - A drift is found dawns after it began (two strikes, three falls under
-#   water, a dry spell three days' ET long). Meanwhile the drift was taken
-#   for ET: too much for a probe drifting dry, too little for one drifting
-#   wet, and through the index it moved every other plot's relative ET the
-#   other way. So where the drifting plot's relative ET of 8-16 dawns ago
-#   (a snapshot every `_REL_SNAP` dawns) is nearer the truth than its
-#   current one, every plot's goes back to that snapshot. A probe found bad
-#   at a dawn is left out of that dawn's index, and teaches no relative ET.
-#   (Probe faults, where probe 1 drifts dry from day 30 and probes 2 and 3
-#   fail later, on its own weather seed: IE 7.7 -> 5.0 %, IA 100 -> 99.7.
-#   Twenty weather seeds: IE 6.5 -> 6.0 % on average, 9.9 -> 9.3 at worst;
-#   the IA gap to the oracle -1.0 -> -1.5 points on average, -3.6 -> -2.6
-#   at worst: the snapshot is of an earlier stage of the crops, whose
-#   relative ETs move as they grow. `benchmarks/variants.py`, probes
-#   swapped between two plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
+# - A plot whose probe failed keeps its balance on ET alone, through the
+#   ET index of the good plots; a drift found takes back the relative ET it
+#   taught: etindex.py.
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -151,6 +91,7 @@
 from micropython import const
 
 from saxaul.drift import Drift
+from saxaul.etindex import EtIndex
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
 _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
@@ -169,9 +110,7 @@ _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
 # about 0.7 of the air-dry to field capacity span): such days teach no ET.
 _STRESS = const(550)
 _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
-_IDX_BITS = const(10)  # the ET index's unit
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
-_REL_SNAP = const(8)  # dawns between snapshots of the relative ETs (a drift found goes back 8-16 dawns)
 _SHORT_EVERY = const(4)  # dawns: an ET this old is taught again by a short refill, tried no more often
 
 
@@ -205,23 +144,10 @@ class Balance:
         self.sank = [False] * n_plots  # the probe saw less than half the water since the last dawn (`_anchor`)
         self._last_s = [-_EQ_S] * n_plots  # when plot i was last watered
         self._frac = [0] * n_plots  # ET remainder in 1/512 mL
-        # The plot's ET divided by the ET index (in the index's unit), a
-        # running mean of weight 1/4 over the dawns that taught its ET: what
-        # a failed probe's plot lives on, scaled by the index, is then not
-        # one dawn's error.
-        self._et_rel = [0] * n_plots
-        self._rel_struck = [0] * n_plots  # that mean at a drifting probe's first strike
-        # That mean 8-16 dawns ago (`_rel_old`), through the last snapshot
-        # (`_rel_mid`): what a drift found now rolls back to (`_drifted`).
-        self._rel_mid = [0] * n_plots
-        self._rel_old = [0] * n_plots
-        # The season's ET index (1 << _IDX_BITS at boot): the good plots'
-        # summed ET over their summed relative ET (see the header).
-        self._idx = 1 << _IDX_BITS
+        self.index = EtIndex(n_plots)  # what a failed probe's plot lives on (etindex.py)
         self._et_dawn = [0] * n_plots  # the dawn ET was last learned at
         self._short_dawn = [-_SHORT_EVERY - 1] * n_plots  # the last short refill's dawn
         self._dawns = 0
-        self._failed = 0  # bit i: plot i's probe had failed at the last dawn
         self._t_s = -1  # ET accounted up to here
         self._dawn_s = -1
         self._day_s = _DAY_S
@@ -301,63 +227,18 @@ class Balance:
         for i in range(self.n):
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
-                if (self._failed >> i) & 1 and self._et_rel[i] > 0:
+                if self.index.back(i):
                     # Its probe is back: the ET it lived on meanwhile may
                     # have been the floor's; its own is its mean relative
                     # ET, scaled to now.
-                    self.et_ml[i] = self._indexed(i)
+                    self.et_ml[i] = self.index.indexed(i)
                 self._anchor(i, pm[i], k, weak, kept & ~(1 << i), unwatered & ~(1 << i))
-        self._failed = failed & ~good
-        # The index: the good plots' summed ET over their summed relative
-        # ET; and `per`, their summed ET over their summed fallback doses
-        # (in the index's unit), what a failed plot's dose says it uses.
-        num = 0
-        den = 0
-        dose = 0
-        per_num = 0
-        for i in range(self.n):
-            e = self.et_ml[i]
-            if stores[i] > 0 and (good >> i) & 1 and e > 0 and not self.bad[i]:
-                if self._et_rel[i] > 0:
-                    num += e
-                    den += self._et_rel[i]
-                if floors is not None and floors[i] > 0:
-                    per_num += e
-                    dose += floors[i]
-        if den > 0:
-            x = ((num << _IDX_BITS) + (den >> 1)) // den
-            self._idx = x if x > 16 else 16
-        per = (per_num << _IDX_BITS) // dose if dose > 0 else 0
-        snap = self._dawns % _REL_SNAP == 0
+        self.index.dawn(self._dawns, self.et_ml, self._et_dawn, self.bad, good, failed, stores, floors)
         for i in range(self.n):
             if stores[i] <= 0:
                 continue
-            if snap:
-                self._rel_old[i] = self._rel_mid[i]
-                self._rel_mid[i] = self._et_rel[i]
-            if (good >> i) & 1:
-                o = self._et_rel[i]
-                if self.et_ml[i] > 0 and not self.bad[i] and (o <= 0 or self._et_dawn[i] == self._dawns):
-                    # A dawn that taught its ET (or the first with one).
-                    r = (self.et_ml[i] << _IDX_BITS) // self._idx
-                    self._et_rel[i] = r if o <= 0 else o + ((r - o) >> 2)
-            else:
+            if not (good >> i) & 1:
                 self._dawn_m[i] = -1  # no ET to learn across a day without a reading
-                if (self._failed >> i) & 1:
-                    # Its own relative ET scaled to now, never below its
-                    # dose as the good plots use theirs (with none good,
-                    # the dose, once it has an ET at all): the header. Not
-                    # yesterday's ET, which may be yesterday's floor.
-                    e = self._indexed(i) if self._et_rel[i] > 0 else -1
-                    if floors is not None and floors[i] > 0:
-                        if per > 0:
-                            f = floors[i] * per >> _IDX_BITS
-                        else:
-                            f = floors[i] if e > 0 or self.et_ml[i] > 0 else -1
-                        if e < f:
-                            e = f
-                    if e > 0:
-                        self.et_ml[i] = e
             self._irr_ml[i] = 0
             self._full[i] = False
             if self.short[i]:
@@ -381,7 +262,7 @@ class Balance:
             self.bad[i] = True
             if self.et_ml[i] > self.drift.et_first[i] > 0:
                 self.et_ml[i] = self.drift.et_first[i]
-            self._drifted(i, True)
+            self.index.drifted(i, True)
         net = irr - e  # the water past the day's ET
         if (not check and e > 0 and m0 >= 0 and not self.short[i]
                 and pred >= _RHO_GAP * k and net >= 2 * _SEEN_MIN * k):
@@ -441,17 +322,16 @@ class Balance:
                 self._strikes[i] += 1
                 if self._strikes[i] == 1:
                     self._et_struck[i] = e
-                    self._rel_struck[i] = self._et_rel[i]
+                    self.index.strike(i)
                 elif self.et_ml[i] > self._et_struck[i] > 0:
                     # The days between were read off a probe already
                     # drifting: water it missed became ET (up to twice),
                     # and the plot would live on that ET from now on.
                     self.et_ml[i] = self._et_struck[i]
-                    if self._rel_struck[i] > 0:
-                        self._et_rel[i] = self._rel_struck[i]
+                    self.index.unstrike(i)
                 if self._strikes[i] >= 2:
                     self.bad[i] = True
-                    self._drifted(i, True)
+                    self.index.drifted(i, True)
             if not weak and o > 0 and o - _BIAS_BAND <= b <= o + _BIAS_BAND:
                 # A dawn's error: a mean of them, not their highest. Not
                 # below 0 by this rule: that takes `_dry`'s evidence.
@@ -496,27 +376,11 @@ class Balance:
                     self._et_dawn[i] = self._dawns
         if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
             self.bad[i] = True
-            self._drifted(i, False)
+            self.index.drifted(i, False)
         d = (1000 + self.bias[i] - m) * k
         self.d_ml[i] = d if d > 0 else 0
         self.known[i] = True
         self._dawn_m[i] = m
-
-    def _drifted(self, i, dry):
-        # A drift found now began before the dawns that showed it: the
-        # relative ET learned meanwhile took the drift for ET (dry: too
-        # high; wet: too low), and through the index it moved every other
-        # plot's the other way. Where the snapshot 8-16 dawns old is nearer
-        # the truth for this plot, every plot goes back to it.
-        o = self._rel_old[i]
-        if o > 0 and (o < self._et_rel[i] if dry else o > self._et_rel[i]):
-            for j in range(self.n):
-                if self._rel_old[j] > 0:
-                    self._et_rel[j] = self._rel_old[j]
-
-    def _indexed(self, i):
-        # Plot i's mean relative ET, scaled by the index to now (the header).
-        return self._et_rel[i] * self._idx >> _IDX_BITS
 
     def _shows(self, i):
         # Watered days short of field capacity showed the water the balance

@@ -241,7 +241,7 @@ class Planner:
                     elif self.k_ml(pc) and self.bal.known[i] and self.bal.et_ml[i] > 0:
                         # The balance goes on without the probe, on the ET
                         # the plot used while its probe was good, moved as
-                        # the good plots' ET moves (balance.py).
+                        # the good plots' ET moves (etindex.py).
                         dose_s = self.refills.size(i, None, pc, now_s, cap_s, left_s, self.weak_sun)
                         if dose_s:
                             reason = R_FALLBACK

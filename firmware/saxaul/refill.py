@@ -16,7 +16,7 @@
 # dry there, by its calibration or a slow drift, would keep a refill that
 # the daily cap spreads over days going for good). A failed probe's plot
 # goes on with its balance on ET alone (R_FALLBACK), an ET never below its
-# `fallback_s` dose as the good plots use theirs (balance.py). It has no dry day
+# `fallback_s` dose as the good plots use theirs (etindex.py). It has no dry day
 # to wait for, and an open-loop refill that the daily cap spreads over days
 # adds up the ET's error while the soil drains: its refill begins as soon
 # as one would fill three quarters of a day's cap. With salty water a
