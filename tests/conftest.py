@@ -1,4 +1,5 @@
-"""Shared fixtures: the firmware loaded on CPython against the fakes."""
+"""Shared fixtures: the firmware loaded on CPython against the fakes; a shipped scenario cut short."""
+import json
 import os
 import sys
 
@@ -22,3 +23,18 @@ def fakes():
     FAKES.machine._hooked = False
     FAKES.import_firmware()
     return FAKES
+
+
+@pytest.fixture
+def short_scenario(tmp_path):
+    """cut(name, days): a shipped scenario cut to its first `days` days, as a file; its path."""
+    from host_tools import season
+
+    def cut(name, days):
+        sc = season.load_scenario(name)
+        sc["days"] = days
+        path = tmp_path / ("%s-%d.json" % (name, days))
+        path.write_text(json.dumps(sc))
+        return str(path)
+
+    return cut

@@ -1,6 +1,4 @@
 """benchmarks/fallback.py: a failed probe's plot's ET over its crop's, by hand and over a short season."""
-import json
-
 import pytest
 
 from benchmarks import fallback
@@ -23,13 +21,10 @@ def test_the_summary_is_the_mean_spread_lowest_and_highest():
     assert sd == pytest.approx((0.08 / 3) ** 0.5)
 
 
-def test_a_short_season_with_an_open_probe_prints_that_plots_ratio(tmp_path, capsys):
+def test_a_short_season_with_an_open_probe_prints_that_plots_ratio(short_scenario, capsys):
     # The probe-fault season cut to 70 days: plot 2's probe opens at day 60.
-    sc = season.load_scenario("probe-faults")
-    sc["days"] = 70
-    path = tmp_path / "open-probe.json"
-    path.write_text(json.dumps(sc))
-    assert fallback.main(["--scenario", str(path), "--seeds", "own", "--jobs", "1"]) == 0
+    path = short_scenario("probe-faults", 70)
+    assert fallback.main(["--scenario", path, "--seeds", "own", "--jobs", "1"]) == 0
     out = capsys.readouterr().out.splitlines()
     rows = {int(r[2]): r for r in (line.split() for line in out) if len(r) == 5 and r[2].isdigit()}
     assert 2 in rows

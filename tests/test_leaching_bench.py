@@ -1,10 +1,7 @@
 """benchmarks/leaching.py: the firmware's leaching account beside the field's, by hand and over a short season."""
-import json
-
 import pytest
 
 from benchmarks import leaching
-from host_tools import season
 
 
 def _row(irr, lr, dp_irr, etc):
@@ -35,12 +32,9 @@ def test_periods_sum_the_fields_water_and_the_firmwares_events_by_period():
     assert (second["et"], second["etc"], second["dawns"]) == (12.0, 12.0, 1)
 
 
-def test_a_short_brackish_season_prints_each_plots_account(tmp_path, capsys):
-    sc = season.load_scenario("brackish-8dsm")
-    sc["days"] = 20
-    path = tmp_path / "brackish-20.json"
-    path.write_text(json.dumps(sc))
-    assert leaching.main(["--scenario", str(path), "--plot", "1", "--days", "10"]) == 0
+def test_a_short_brackish_season_prints_each_plots_account(short_scenario, capsys):
+    path = short_scenario("brackish-8dsm", 20)
+    assert leaching.main(["--scenario", path, "--plot", "1", "--days", "10"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[2] == "plot 1 (salicornia)"
     lines = {r[0]: r for r in (line.split() for line in out) if r and r[0] in ("0-9", "10-19", "season")}
