@@ -22,7 +22,13 @@
 # by their own, and it drifted as probes failed. Probe faults, fourteen
 # weather seeds, against the oracle: the IA gap -0.9 -> -0.1 points on
 # average, -6.1 -> -0.6 on the worst seed; IE 6.4 -> 7.5 %: the failed
-# plots err wet now, not either way.)
+# plots err wet now, not either way.) The index is of the good plots'
+# running means, which trail the season; one over their last lessons
+# instead (the days that taught their ET) takes out that lag but not its
+# own noise, and did no better. (Probe faults, twenty weather seeds,
+# `benchmarks/fallback.py`: spread 0.064 -> 0.072, highest 1.24 -> 1.30;
+# `seeds.py`: IE 5.8 % either way, 8.0 -> 9.1 at worst; six seeds had
+# shown the spread 0.064 -> 0.046.)
 # A probe that failed before its plot's ET was learned has no relative
 # ET: the plot lives on its daily fallback dose (the season's mean need,
 # as the technician set it) times the good plots' ET over their own
