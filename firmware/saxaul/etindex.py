@@ -72,7 +72,7 @@
 # swapped between two plots: IE 12.8 -> 7.8 %, IA 99.0 -> 99.6.)
 from micropython import const
 
-BITS = const(10)  # the index's unit
+_BITS = const(10)  # the index's unit
 _SNAP = const(8)  # dawns between snapshots of the relative ETs (a drift found goes back 8-16 dawns)
 
 
@@ -91,14 +91,14 @@ class EtIndex:
         # (`_mid`): what a drift found now rolls back to (`drifted`).
         self._mid = [0] * n_plots
         self._old = [0] * n_plots
-        # The season's index (1 << BITS at boot): the good plots' summed ET
+        # The season's index (1 << _BITS at boot): the good plots' summed ET
         # over their summed relative ET (see the header).
-        self.idx = 1 << BITS
+        self.idx = 1 << _BITS
         self.failed = 0  # bit i: plot i's probe had failed at the last dawn
 
     def indexed(self, i):
         """Plot i's mean relative ET, scaled by the index to now, mL."""
-        return self.rel[i] * self.idx >> BITS
+        return self.rel[i] * self.idx >> _BITS
 
     def back(self, i):
         """Plot i's probe had failed at the last dawn, and it has a relative ET to go on from."""
@@ -152,9 +152,9 @@ class EtIndex:
                     per_num += e
                     dose += floors[i]
         if den > 0:
-            x = ((num << BITS) + (den >> 1)) // den
+            x = ((num << _BITS) + (den >> 1)) // den
             self.idx = x if x > 16 else 16
-        per = (per_num << BITS) // dose if dose > 0 else 0
+        per = (per_num << _BITS) // dose if dose > 0 else 0
         snap = dawns % _SNAP == 0
         for i in range(self.n):
             if stores[i] <= 0:
@@ -166,7 +166,7 @@ class EtIndex:
                 o = self.rel[i]
                 if et_ml[i] > 0 and not bad[i] and (o <= 0 or taught[i] == dawns):
                     # A dawn that taught its ET (or the first with one).
-                    r = (et_ml[i] << BITS) // self.idx
+                    r = (et_ml[i] << _BITS) // self.idx
                     self.rel[i] = r if o <= 0 else o + ((r - o) >> 2)
             elif (self.failed >> i) & 1:
                 # Its own relative ET scaled to now, never below its dose as
@@ -176,7 +176,7 @@ class EtIndex:
                 e = self.indexed(i) if self.rel[i] > 0 else -1
                 if floors is not None and floors[i] > 0:
                     if per > 0:
-                        f = floors[i] * per >> BITS
+                        f = floors[i] * per >> _BITS
                     else:
                         f = floors[i] if e > 0 or et_ml[i] > 0 else -1
                     if e < f:
