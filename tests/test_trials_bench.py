@@ -1,0 +1,43 @@
+"""benchmarks/trials.py: the firmware's pump starts sorted by the sun they met, by hand and over a short season."""
+import pytest
+
+from benchmarks import trials
+
+
+def test_bands_and_parts_of_the_day():
+    assert [trials.band(g) for g in (0, 49.9, 50, 399, 400, 799, 800, 1100)] == [0, 0, 1, 2, 3, 4, 5, 5]
+    # Sunrise 6:00, sunset 18:00: the first hour, the morning, the afternoon, the last hour.
+    rise, sset = 6 * 3600, 18 * 3600
+    assert [trials.part(s * 3600, rise, sset) for s in (6.5, 7, 11.9, 12, 16.9, 17, 18.5)] == [0, 1, 1, 2, 2, 3, 3]
+
+
+def test_tally_counts_starts_browned_and_never_turned_and_the_sun_between():
+    starts = [
+        (0, 1, 0, True, False, 120.0),  # day 0, dawn: never turned
+        (1, 3, 1, True, False, 480.0),  # browned out, never turned: 480 was not enough
+        (1, 3, 1, True, True, 520.0),  # turned, then a cloud browned it out
+        (1, 4, 2, False, True, 700.0),
+        (2, 3, 1, False, True, 505.0),
+    ]
+    table, day0, (least, most) = trials.tally(starts)
+    assert table == {(1, 0): [1, 1, 1], (3, 1): [3, 2, 1], (4, 2): [1, 0, 0]}
+    assert day0 == [1, 1, 1]
+    assert (least, most) == (505.0, 480.0)
+
+
+def test_a_short_season_prints_its_starts_by_the_sun(short_scenario, capsys):
+    assert trials.main(["--scenario", short_scenario("muynak-summer", 3)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    n, browned, never = (int(out[0].split()[k]) for k in (4, 7, 10))
+    assert n > 0 and 0 <= never <= browned <= n
+    # Every start is in one cell of the table: the cells add up to the total.
+    rows = [line.split()[1:] for line in out[3:] if line[:1].isdigit()]  # "s / b / t" per part
+    assert rows and sum(int(row[k]) for row in rows for k in (0, 5, 10, 15)) == n
+    assert out[-1].startswith("least irradiance a start turned the pump at")
+
+
+@pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "invalid literal")])
+def test_a_scenario_or_seed_it_cannot_run_is_an_error_not_a_traceback(args, says, capsys):
+    with pytest.raises(SystemExit) as e:
+        trials.main(args)
+    assert e.value.code == 2 and says in capsys.readouterr().err
