@@ -39,6 +39,7 @@ sys.path.insert(0, ROOT)
 
 from benchmarks.seeds import seeded  # noqa: E402
 from host_tools import season  # noqa: E402
+from host_tools.errors import UserError  # noqa: E402
 
 KEYS = ("water", "lr", "plan", "learn", "believed", "drained", "et", "etc", "dawn", "dawns")
 
@@ -136,7 +137,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.days < 1:
         ap.error("--days must be 1 or more")
-    sc, seed = seeded(args.scenario, None if args.seed == "own" else int(args.seed))
+    try:
+        sc, seed = seeded(args.scenario, None if args.seed == "own" else int(args.seed))
+    except (UserError, ValueError) as exc:
+        ap.error(str(exc))
     areas = season.areas(sc)
     plots = args.plot if args.plot else list(range(len(areas)))
     for i in plots:

@@ -46,6 +46,9 @@ def test_a_short_brackish_season_prints_each_plots_account(short_scenario, capsy
     assert out[-1].startswith("leaching fraction: asked 20.0 %")
 
 
-def test_a_plot_the_scenario_lacks_is_refused():
-    with pytest.raises(SystemExit):
-        leaching.main(["--scenario", "short-day", "--plot", "9"])
+@pytest.mark.parametrize("args, says", [(["--scenario", "short-day", "--plot", "9"], "the scenario has plots 0-"),
+                                        (["--scenario", "nosuch"], "no scenario 'nosuch'")])
+def test_a_plot_or_scenario_it_cannot_run_is_refused(args, says, capsys):
+    with pytest.raises(SystemExit) as e:
+        leaching.main(args)
+    assert e.value.code == 2 and says in capsys.readouterr().err
