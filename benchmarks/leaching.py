@@ -37,9 +37,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.seeds import seeded  # noqa: E402
+from benchmarks.seeds import seed_arg, seeded_or_exit  # noqa: E402
 from host_tools import season  # noqa: E402
-from host_tools.errors import UserError  # noqa: E402
 
 KEYS = ("water", "lr", "plan", "learn", "believed", "drained", "et", "etc", "dawn", "dawns")
 
@@ -131,16 +130,13 @@ def _line(label, p, last_ece):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="brackish-8dsm")
-    ap.add_argument("--seed", default="own", help="the weather's seed (`own`: the scenario's)")
+    ap.add_argument("--seed", type=seed_arg, default=None, help="the weather's seed (default `own`: the scenario's)")
     ap.add_argument("--plot", type=int, action="append", help="0-based plot (repeat; default every plot)")
     ap.add_argument("--days", type=int, default=15, help="days a line (default 15)")
     args = ap.parse_args(argv)
     if args.days < 1:
         ap.error("--days must be 1 or more")
-    try:
-        sc, seed = seeded(args.scenario, None if args.seed == "own" else int(args.seed))
-    except (UserError, ValueError) as exc:
-        ap.error(str(exc))
+    sc, seed = seeded_or_exit(ap, args.scenario, args.seed)
     areas = season.areas(sc)
     plots = args.plot if args.plot else list(range(len(areas)))
     for i in plots:

@@ -51,6 +51,24 @@ def seeded(name, seed):
     return sc, seed
 
 
+def seed_arg(text):
+    """argparse type for one weather seed: an integer, or `own` (None), the scenario's."""
+    if text.strip() == "own":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a seed is an integer, or `own` (the scenario's)")
+
+
+def seeded_or_exit(ap, name, seed):
+    """`seeded`, where a scenario that cannot be loaded is the parser's error (exit 2), not a traceback."""
+    try:
+        return seeded(name, seed)
+    except UserError as exc:
+        ap.error(str(exc))
+
+
 def one(job):
     name, seed, controller, runtime, settings = job
     sc, seed = seeded(name, seed)

@@ -24,9 +24,8 @@ import types
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.seeds import seeded  # noqa: E402
+from benchmarks.seeds import seed_arg, seeded_or_exit  # noqa: E402
 from host_tools import season  # noqa: E402
-from host_tools.errors import UserError  # noqa: E402
 
 BANDS = (50, 200, 400, 600, 800)  # W/m2: the upper edges; the last band is open
 PARTS = ("first hour", "morning", "afternoon", "last hour")
@@ -50,25 +49,22 @@ def part(s, sunrise_s, sunset_s):
 
 
 def tally(starts):
-    """From (day, band, part, browned, turned) per start: {(band, part): [starts, browned, never turned]},
-    day 0's [starts, browned, never turned], and (least g that turned, most g that never did) as given
-    in `starts[i][5]` when present."""
+    """From (day, band, part, browned, turned, g) per start: {(band, part): [starts, browned, never
+    turned]}, day 0's [starts, browned, never turned], and (the least g that turned the pump, the most
+    g that never did; None where no start did)."""
     table = {}
     day0 = [0, 0, 0]
     least = most = None
-    for st in starts:
-        d, b, p, browned, turned = st[:5]
+    for d, b, p, browned, turned, g in starts:
         row = table.setdefault((b, p), [0, 0, 0])
         for r in (row, day0) if d == 0 else (row,):
             r[0] += 1
             r[1] += 1 if browned else 0
             r[2] += 0 if turned else 1
-        if len(st) > 5:
-            g = st[5]
-            if turned and (least is None or g < least):
-                least = g
-            if not turned and (most is None or g > most):
-                most = g
+        if turned and (least is None or g < least):
+            least = g
+        if not turned and (most is None or g > most):
+            most = g
     return table, day0, (least, most)
 
 
@@ -116,12 +112,9 @@ def _label(k):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="cloudy-undersized-panel")
-    ap.add_argument("--seed", default="own", help="the weather's seed (`own`: the scenario's)")
+    ap.add_argument("--seed", type=seed_arg, default=None, help="the weather's seed (default `own`: the scenario's)")
     args = ap.parse_args(argv)
-    try:
-        sc, seed = seeded(args.scenario, None if args.seed == "own" else int(args.seed))
-    except (UserError, ValueError) as exc:
-        ap.error(str(exc))
+    sc, seed = seeded_or_exit(ap, args.scenario, args.seed)
     starts = watch_starts(sc)
     table, day0, (least, most) = tally(starts)
     print("scenario %s, seed %s: %d pump starts, %d browned out, %d never turned the pump" % (

@@ -36,7 +36,7 @@ def test_a_short_season_prints_its_starts_by_the_sun(short_scenario, capsys):
     assert out[-1].startswith("least irradiance a start turned the pump at")
 
 
-@pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "invalid literal")])
+@pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "a seed is an integer")])
 def test_a_scenario_or_seed_it_cannot_run_is_an_error_not_a_traceback(args, says, capsys):
     with pytest.raises(SystemExit) as e:
         trials.main(args)
