@@ -734,3 +734,63 @@ def test_a_panel_that_carried_the_pump_yesterday_tries_at_any_hour_of_its_window
     pw, dawn = third_dawn(3 * H, stall_mv=9900)
     assert pw.can_start(dawn + 3 * H) == R_NONE
     assert pw.can_start(dawn + 10 * H) == R_NONE
+
+
+def days_of(pw, dawn, *starts, at=(3 * H, 10 * H)):
+    """Whole 14 h days after `dawn`, one per entry of starts: "held" (starts
+    held at `at` after dawn), "stalled" (three starts in the window browned
+    out) or "none" (nothing tried). Returns the last dawn."""
+    log = Log(pw)
+    for kind in starts:
+        if kind == "held":
+            for h in at:
+                pw.held(dawn + h)
+        elif kind == "stalled":
+            for k in range(3):
+                pw.on_sag(dawn + 4 * H + k, CFG)
+        t = log.run(dawn + 600, dawn + 14 * H, SUN_MV)
+        t = log.run(t, t + 10 * H, DARK_MV)
+        log.run(t, t + 600, SUN_MV)
+        dawn = t
+    return dawn
+
+
+def test_a_sun_is_reliable_when_a_start_held_on_seven_of_the_last_eight_days_tried():
+    pw, dawn = second_dawn(3 * H, 10 * H)  # the first day tried: one held
+    dawn = days_of(pw, dawn, *["held"] * 6)
+    assert not pw.reliable()  # seven days known
+    dawn = days_of(pw, dawn, "stalled")
+    assert pw.reliable()  # seven of eight
+    dawn = days_of(pw, dawn, "none", "none")
+    assert pw.reliable()  # a day with no start tried says nothing of the sun
+    dawn = days_of(pw, dawn, "stalled")
+    assert not pw.reliable()  # six of the last eight
+    dawn = days_of(pw, dawn, *["held"] * 6)
+    assert not pw.reliable()  # both stalled days are of the last eight
+    days_of(pw, dawn, "held")
+    assert pw.reliable()
+
+
+def test_on_a_reliable_sun_the_hours_outside_a_window_of_half_the_day_are_the_edge():
+    # The window opens 3 h after dawn and, on a 14 h day, closes 11 h after
+    # it (as long before dusk as the first start that held was after dawn).
+    pw, dawn = second_dawn(3 * H, 10 * H)
+    dawn = days_of(pw, dawn, *["held"] * 7)
+    assert pw.reliable()
+    assert pw.edge(dawn + 3 * H - 300)  # the margin trial's time
+    assert not pw.edge(dawn + 3 * H)
+    assert not pw.edge(dawn + 11 * H)
+    assert pw.edge(dawn + 11 * H + 60)
+    dawn = days_of(pw, dawn, "stalled", "stalled")
+    assert not pw.reliable()  # every start may be the one that finds the sun
+    assert not pw.edge(dawn + 3 * H - 300)
+
+
+def test_a_window_under_half_the_day_has_no_edge():
+    # Starts held only round noon, 5 h after dawn (and so until 9 h): a
+    # panel with no sun to spare, whose window is learned from few starts.
+    pw, dawn = second_dawn(5 * H)
+    dawn = days_of(pw, dawn, *["held"] * 7, at=(5 * H,))
+    assert pw.reliable()
+    assert not pw.edge(dawn + 4 * H)
+    assert not pw.edge(dawn + 10 * H)
