@@ -582,6 +582,34 @@ def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes,
     assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
 
 
+def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_start(fakes, tmp_path):
+    # Power says a start now would explore the window's edge (power.py):
+    # the controller holds it back while the plots can wait until tomorrow,
+    # and starts at once when one cannot.
+    from saxaul import codes
+
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 16000)
+    ctl.power.edge = lambda now: True
+    calm = {"v": True}
+    asked = []
+
+    def can_wait(group, now, pfaults):
+        asked.append(group)
+        return calm["v"]
+
+    ctl.planner.can_wait = can_wait
+    for _ in range(20):
+        ctl.board.sleep_s(ctl.step())
+        assert not ctl.seq.pump_on and ctl.seq.state == 0  # IDLE
+    assert asked and set(asked) == {1} and ctl.reason == codes.R_PV_WEAK
+    calm["v"] = False
+    for _ in range(20):
+        ctl.board.sleep_s(ctl.step())
+        if ctl.seq.state:
+            break
+    assert ctl.seq.state and ctl.seq.plot == 0
+
+
 def test_a_start_that_browns_out_at_once_is_a_stall_and_a_run_that_sags_later_is_not(fakes, tmp_path):
     # Only a start the sun never carried reads the stalled pump's voltage
     # (power.py stretches its wait by it); a run that held and then met a

@@ -217,7 +217,15 @@ class Controller:
             self.plot = plan.plot
             self.reason = plan.reason
             if plan.plot != codes.NO_PLOT:
-                self._start(plan, now)
+                if not plan.manual and pw.edge(now) and self.planner.can_wait(
+                        plan.riders | 1 << plan.plot, now, self.pfaults):
+                    # Outside the pumping window of a sun that carries the
+                    # pump day after day, for plots that can wait until
+                    # tomorrow: a start would brown out more often than
+                    # not, and the window waters them (power.py).
+                    self.reason = codes.R_PV_WEAK
+                else:
+                    self._start(plan, now)
         else:
             self.plot = seq.plot
             self.reason = seq.start_reason if seq.pump_on or seq.state != pump.IDLE else seq.reason
