@@ -219,8 +219,8 @@ class Controller:
             if plan.plot != codes.NO_PLOT:
                 if not plan.manual and pw.edge(now) and self.planner.can_wait(
                         plan.riders | 1 << plan.plot, now, self.pfaults):
-                    # Outside the pumping window of a sun that carries the
-                    # pump day after day, for plots that can wait until
+                    # Outside the pumping window of a sun with power to
+                    # spare (`Power.edge`), for plots that can wait until
                     # tomorrow: a start would brown out more often than
                     # not, and the window waters them (power.py).
                     self.reason = codes.R_PV_WEAK

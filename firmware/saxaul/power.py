@@ -271,7 +271,9 @@ class Power:
         self._stall_mv -= self._stall_mv >> 6  # a pump or panel may change: forget slowly
         self._clear_mv -= self._clear_mv >> 6  # as slowly: the season turns, the panel dirties
         if self._sags_d or self._held_d:
-            # A day with no start tried says nothing of the sun.
+            # A day with no start tried in the window says nothing of the
+            # sun (the trial before its morning edge is not counted in
+            # _sags_d: it browns out on clear days too).
             self._held_bits = (self._held_bits << 1 | (1 if self._held_d else 0)) & ((1 << _TRIED_D) - 1)
             if self._tried_d < _TRIED_D:
                 self._tried_d += 1
@@ -489,7 +491,8 @@ class Power:
         return R_NONE
 
     def reliable(self):
-        """On all but one of the last _TRIED_D days a start was tried, one held."""
+        """A start held on all but one of the last _TRIED_D days that tried
+        one in the window (see `_new_day`); False until that many are known."""
         if self._tried_d < _TRIED_D:
             return False
         b = self._held_bits
