@@ -199,6 +199,30 @@ def test_the_gate_blocks_a_dry_plot_and_says_why():
     assert f.plan().reason == codes.R_WET
 
 
+def test_at_the_windows_edge_a_plot_that_cannot_wait_goes_before_a_drier_calm_one():
+    # Outside the pumping window of a sun with power to spare (`edge`, set
+    # by the controller), plots that can wait until tomorrow do not start;
+    # the driest one that cannot does, though a calm one ranks above it,
+    # and a calm one may ride on its start.
+    f = Field(n=3)
+    f.pct = [10, 25, 28]  # 20, 5 and 2 points below their starts
+    calm = {0, 2}
+    f.p.can_wait = lambda group, now, pfaults: all(group & (1 << i) == 0 or i in calm for i in range(3))
+    assert f.plan().plot == 0  # no edge: the driest first
+    f.p.edge = True
+    p = f.plan()
+    assert (p.plot, p.reason, p.riders) == (1, codes.R_MOISTURE_LOW, 0)
+    f.cfg["plots_at_once"] = 2
+    p = f.plan()
+    assert (p.plot, p.riders) == (1, 1 << 0)  # the driest calm plot rides
+    f.cfg["plots_at_once"] = 1
+    calm.add(1)
+    p = f.plan()
+    assert (p.plot, p.reason, p.why_plot) == (NP, codes.R_PV_WEAK, 0)
+    f.gate = codes.R_NIGHT  # a gate is the reason before the edge is
+    assert f.plan().reason == codes.R_NIGHT
+
+
 def leach_pml_drip(ecw_dsm, ece_thr_dsm, slope_pct):
     """FAO-29 for drip: LR = ECw / (2 max ECe), max ECe = threshold + 100 / slope."""
     lr = ecw_dsm / (2 * (ece_thr_dsm + 100 / slope_pct))

@@ -213,19 +213,18 @@ class Controller:
             self._meter_verdict(now)
         if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK) and not (
                 st.gfaults & codes.G_DRY_RUN and self._meter_check(now, tank)):
+            # Outside the pumping window of a sun with power to spare
+            # (`Power.edge`), a start browns out more often than not: the
+            # planner starts only plots that cannot wait until tomorrow, and
+            # the window waters the rest (power.py, planner.py). Not for a
+            # handover above: the pump already carries its load there.
+            self.planner.edge = gate == codes.R_NONE and pw.edge(now)
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
+            self.planner.edge = False
             self.plot = plan.plot
             self.reason = plan.reason
             if plan.plot != codes.NO_PLOT:
-                if not plan.manual and pw.edge(now) and self.planner.can_wait(
-                        plan.riders | 1 << plan.plot, now, self.pfaults):
-                    # Outside the pumping window of a sun with power to
-                    # spare (`Power.edge`), for plots that can wait until
-                    # tomorrow: a start would brown out more often than
-                    # not, and the window waters them (power.py).
-                    self.reason = codes.R_PV_WEAK
-                else:
-                    self._start(plan, now)
+                self._start(plan, now)
         else:
             self.plot = seq.plot
             self.reason = seq.start_reason if seq.pump_on or seq.state != pump.IDLE else seq.reason

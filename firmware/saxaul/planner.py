@@ -48,6 +48,15 @@
 #   than the water a stopped pump may not deliver today); a rider with a
 #   shorter run joins anyway and the group runs as long as its shortest,
 #   then hands over to the rest; a refill begins at half its start deficit.
+# - Outside the pumping window of a sun with power to spare (`edge`:
+#   power.Power.edge), a start explores the window and browns out more often
+#   than not: a plot that can wait until tomorrow (`can_wait`) does not
+#   start there, and the driest plot that cannot goes first, though a calm
+#   one ranks above it. A calm plot may still ride on its start (the start
+#   is made anyway). Held back so, with no other plot to start, the reason
+#   shown is R_PV_WEAK. (Deciding this for the planned group as a whole held
+#   a calm primary back together with a plot below it that could not wait:
+#   with one plot at a time, past the evening edge, until the next morning.)
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
@@ -66,6 +75,7 @@ from saxaul.codes import (
     R_MOISTURE_LOW,
     R_NONE,
     R_PROBE_FAULT,
+    R_PV_WEAK,
     R_SOAK,
     R_WET,
 )
@@ -141,6 +151,10 @@ class Planner:
         # Marginal sun (power.weak()), set by the controller before plan():
         # see the rules above.
         self.weak_sun = False
+        # Outside the pumping window of a sun with power to spare
+        # (power.Power.edge), set by the controller before plan(): see the
+        # rules above.
+        self.edge = False
         self._stores = [0] * n_plots
         self._floors = [0] * n_plots
         # The plots that may start now, as plan() found them (run_s 0: not one).
@@ -203,6 +217,8 @@ class Planner:
         why = NO_PLOT
         why_key = _NONE_KEY
         why_reason = R_NONE
+        calm = NO_PLOT  # the driest plot held back at the window's edge
+        calm_score = 0
         can_s = self._can_s
         for i in range(self.n_plots):
             pc = plots[i]
@@ -349,7 +365,12 @@ class Planner:
                         can_s[i] = run_s
                         self._can_score[i] = score
                         self._can_reason[i] = reason
-                        if best == NO_PLOT or score > best_score:
+                        if self.edge and self.can_wait(1 << i, now_s, pfaults):
+                            # It may ride on a start made for another.
+                            if calm == NO_PLOT or score > calm_score:
+                                calm = i
+                                calm_score = score
+                        elif best == NO_PLOT or score > best_score:
                             best = i
                             best_score = score
                             best_run_s = run_s
@@ -367,6 +388,8 @@ class Planner:
                 p._set(best, best_run_s, best_reason, best)
                 if cfg["plots_at_once"] > 1:
                     self._riders(p, cfg["plots_at_once"] - 1)
+        elif calm != NO_PLOT:
+            p._set(NO_PLOT, 0, gate if gate != R_NONE else R_PV_WEAK, calm)
         else:
             p._set(NO_PLOT, 0, why_reason, why)
         return p

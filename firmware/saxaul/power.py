@@ -66,7 +66,7 @@
 # evening edge. On clear days they brown out, and they pay only when the
 # window is too short for the water the plots need. So there they are for
 # plots that need water today: for plots that can wait until tomorrow
-# (`calm`) the controller holds the start back (`edge`), and the window
+# (`calm`) the planner holds the start back (`edge`), and the window
 # waters them. On a panel that carries the pump only some days, or only
 # round noon, the window is learned from few starts and is no limit:
 # every start may be the one that finds the sun, and none is held back.
