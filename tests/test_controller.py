@@ -589,7 +589,7 @@ def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_s
     from saxaul import codes
 
     ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 16000)
-    ctl.power.edge = lambda now: True
+    ctl.power.edge = lambda now, need_s: True
     calm = {"v": True}
     asked = []
 

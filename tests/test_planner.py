@@ -223,6 +223,19 @@ def test_at_the_windows_edge_a_plot_that_cannot_wait_goes_before_a_drier_calm_on
     assert f.plan().reason == codes.R_NIGHT
 
 
+def test_the_days_need_of_pump_time_comes_from_the_learned_et_with_its_leaching_water():
+    cfg = make_cfg(3)
+    f = Field(n=3, cfg=cfg)
+    f.p.bal.et_ml[:] = [12000, 6000, -1]  # mL a day; flow 2000 mL/min
+    assert f.p.need_s(cfg) == -1  # plot 2's ET is not known yet
+    cfg["plots"][2]["enabled"] = False
+    assert f.p.need_s(cfg) == 360 + 180
+    cfg["plots"][1]["leach_pml"] = 200  # a fifth of its water drains
+    assert f.p.need_s(cfg) == 360 + 225
+    cfg["plots"][0]["flow_ml_min"] = 0  # no flow known: no time from the water
+    assert f.p.need_s(cfg) == -1
+
+
 def leach_pml_drip(ecw_dsm, ece_thr_dsm, slope_pct):
     """FAO-29 for drip: LR = ECw / (2 max ECe), max ECe = threshold + 100 / slope."""
     lr = ecw_dsm / (2 * (ece_thr_dsm + 100 / slope_pct))

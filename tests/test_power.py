@@ -771,26 +771,32 @@ def test_a_sun_is_reliable_when_a_start_held_on_seven_of_the_last_eight_days_tri
     assert pw.reliable()
 
 
-def test_on_a_reliable_sun_the_hours_outside_a_window_of_half_the_day_are_the_edge():
+def test_on_a_reliable_sun_the_hours_outside_a_window_of_twice_the_need_are_the_edge():
     # The window opens 3 h after dawn and, on a 14 h day, closes 11 h after
-    # it (as long before dusk as the first start that held was after dawn).
+    # it (as long before dusk as the first start that held was after dawn):
+    # 8 h, twice a need of 4 h of pumping a day.
     pw, dawn = second_dawn(3 * H, 10 * H)
     dawn = days_of(pw, dawn, *["held"] * 7)
     assert pw.reliable()
-    assert pw.edge(dawn + 3 * H - 300)  # the margin trial's time
-    assert not pw.edge(dawn + 3 * H)
-    assert not pw.edge(dawn + 11 * H)
-    assert pw.edge(dawn + 11 * H + 60)
+    need = 4 * H
+    assert pw.edge(dawn + 3 * H - 300, need)  # the margin trial's time
+    assert not pw.edge(dawn + 3 * H, need)
+    assert not pw.edge(dawn + 11 * H, need)
+    assert pw.edge(dawn + 11 * H + 60, need)
+    assert not pw.edge(dawn + 3 * H - 300, need + 1)  # the window is short of twice the need
+    assert not pw.edge(dawn + 3 * H - 300, -1)  # the need is not known
     dawn = days_of(pw, dawn, "stalled", "stalled")
     assert not pw.reliable()  # every start may be the one that finds the sun
-    assert not pw.edge(dawn + 3 * H - 300)
+    assert not pw.edge(dawn + 3 * H - 300, need)
 
 
-def test_a_window_under_half_the_day_has_no_edge():
+def test_a_window_learned_round_noon_has_an_edge_only_for_a_small_need():
     # Starts held only round noon, 5 h after dawn (and so until 9 h): a
-    # panel with no sun to spare, whose window is learned from few starts.
+    # panel with little sun to spare, its window 4 h.
     pw, dawn = second_dawn(5 * H)
     dawn = days_of(pw, dawn, *["held"] * 7, at=(5 * H,))
     assert pw.reliable()
-    assert not pw.edge(dawn + 4 * H)
-    assert not pw.edge(dawn + 10 * H)
+    assert not pw.edge(dawn + 4 * H, 2 * H + 60)
+    assert not pw.edge(dawn + 10 * H, 2 * H + 60)
+    assert pw.edge(dawn + 4 * H, 2 * H)
+    assert pw.edge(dawn + 10 * H, 2 * H)

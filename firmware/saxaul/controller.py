@@ -218,7 +218,7 @@ class Controller:
             # planner starts only plots that cannot wait until tomorrow, and
             # the window waters the rest (power.py, planner.py). Not for a
             # handover above: the pump already carries its load there.
-            self.planner.edge = gate == codes.R_NONE and pw.edge(now)
+            self.planner.edge = gate == codes.R_NONE and pw.edge(now, self.planner.need_s(cfg))
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.planner.edge = False
             self.plot = plan.plot

@@ -54,9 +54,12 @@
 #   start there, and the driest plot that cannot goes first, though a calm
 #   one ranks above it. A calm plot may still ride on its start (the start
 #   is made anyway). Held back so, with no other plot to start, the reason
-#   shown is R_PV_WEAK. (Deciding this for the planned group as a whole held
-#   a calm primary back together with a plot below it that could not wait:
-#   with one plot at a time, past the evening edge, until the next morning.)
+#   shown is R_PV_WEAK. The window counts as one with sun to spare when it
+#   holds twice `need_s`, the pump time a day that the plots' learned ET
+#   and leaching water ask for. (Deciding this for the planned group as a
+#   whole held a calm primary back together with a plot below it that could
+#   not wait: with one plot at a time, past the evening edge, until the
+#   next morning.)
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
@@ -439,6 +442,26 @@ class Planner:
                 if pfaults[i] & F_PROBE_ANY or not self.bal.can_wait(i, now_s, self._stores[i]):
                     return False
         return True
+
+    def need_s(self, cfg):
+        """Pump seconds a day that the enabled plots' learned ET asks for,
+        their leaching water with it (one plot at a time); -1 while one of
+        them has no ET learned or no flow known: the need is not known."""
+        plots = cfg["plots"]
+        n = 0
+        for i in range(self.n_plots):
+            pc = plots[i]
+            if not pc["enabled"]:
+                continue
+            e = self.bal.et_ml[i]
+            f = pc["flow_ml_min"]
+            if e <= 0 or f <= 0:
+                return -1
+            pml = pc["leach_pml"]
+            if pml > 900:
+                pml = 900
+            n += e * 60 // f * 1000 // (1000 - pml)
+        return n
 
     def soak_s(self, i, pc, run_s):
         """The soak after a run of `run_s` on plot i.

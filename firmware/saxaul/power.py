@@ -61,19 +61,21 @@
 #
 # Where the sun has power to spare (a start held on all but one of the
 # last _TRIED_D days that tried one, `reliable`, and the learned window
-# spans half the day or more), the starts outside the window are
-# explorations: the trial before its morning edge, a start past its
-# evening edge. On clear days they brown out, and they pay only when the
-# window is too short for the water the plots need. So there they are for
-# plots that need water today: for plots that can wait until tomorrow
-# (`calm`) the planner holds the start back (`edge`), and the window
-# waters them. On a panel that carries the pump only some days, or only
-# round noon, the window is learned from few starts and is no limit:
-# every start may be the one that finds the sun, and none is held back.
-# (Twenty weather seeds each: the sunny seasons' brown-outs fell by a
-# sixth to a quarter, IA and IE the same within the seeds' spread; with
-# the narrow windows of the cloudy season held to it too, its IA gap to
-# the oracle grew from 2.4 to 4.2 points: docs/architecture.md.)
+# holds twice the pumping that the plots' learned ET asks for a day, so
+# that a day lost to clouds is made up the next: the planner's `need_s`),
+# the starts outside the window are explorations: the trial before its
+# morning edge, a start past its evening edge. On clear days they brown
+# out, and they pay only when the window is too short for the water the
+# plots need. So there they are for plots that need water today: for
+# plots that can wait until tomorrow (`calm`) the planner holds the start
+# back (`edge`), and the window waters them. On a panel that carries the
+# pump only some days, or only round noon, the window is learned from few
+# starts and is no limit: every start may be the one that finds the sun,
+# and none is held back. (Twenty weather seeds each: the sunny seasons'
+# brown-outs fell by 15 to 32 %, IA and IE the same within the
+# seeds' spread, or better; with the narrow windows of the cloudy season
+# held to it too, its IA gap to the oracle grew from 2.4 to 4.2 points:
+# docs/architecture.md.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -502,8 +504,9 @@ class Power:
             b >>= 1
         return k >= _TRIED_D - 1
 
-    def edge(self, now_s):
-        """True on a `reliable` sun, with a window of half the day or more,
+    def edge(self, now_s, need_s=-1):
+        """True on a `reliable` sun, with a window of at least twice
+        `need_s` (the pump seconds the plots need a day; -1: not known),
         outside that window (before its morning edge, the margin trial's
         time, or past its evening one): a start now explores the window,
         worth a brown-out only for plots that need water today (see the
@@ -512,9 +515,8 @@ class Power:
         if self._dawn_s == _NONE or e == _NONE or not self.reliable():
             return False
         la = self._late_s
-        n = self._len_s
-        if la == _NONE or n == _NONE or 2 * (la - e) < n:
-            return False  # a window under half the day: the panel has no sun to spare
+        if la == _NONE or need_s < 0 or la - e < 2 * need_s:
+            return False  # a window under twice the day's need: no sun to spare
         after = now_s - self._dawn_s
         return after < e or after > la
 
