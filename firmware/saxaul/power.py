@@ -72,9 +72,9 @@
 # pump only some days, or only round noon, the window is learned from few
 # starts and is no limit: every start may be the one that finds the sun,
 # and none is held back. (Twenty weather seeds each: the sunny seasons'
-# brown-outs fell by 15 to 32 %, IA and IE the same within the
-# seeds' spread, or better; with the narrow windows of the cloudy season
-# held to it too, its IA gap to the oracle grew from 2.4 to 4.2 points:
+# brown-outs fell by 15 to 32 %, IE the same or lower, IA the same within
+# the seeds' spread; with the narrow windows of the cloudy season held to
+# it too, its IA gap to the oracle grew from 2.4 to 4.2 points:
 # docs/architecture.md.)
 from micropython import const
 
