@@ -584,8 +584,8 @@ def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes,
 
 def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_start(fakes, tmp_path):
     # Power says a start now would explore the window's edge (power.py):
-    # the controller holds it back while the plots can wait until tomorrow,
-    # and starts at once when one cannot.
+    # the controller tells the planner, which holds the start back while
+    # the plot can wait until tomorrow and starts it once it cannot.
     from saxaul import codes
 
     ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 16000)

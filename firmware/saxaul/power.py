@@ -504,7 +504,7 @@ class Power:
             b >>= 1
         return k >= _TRIED_D - 1
 
-    def edge(self, now_s, need_s=-1):
+    def edge(self, now_s, need_s):
         """True on a `reliable` sun, with a window of at least twice
         `need_s` (the pump seconds the plots need a day; -1: not known),
         outside that window (before its morning edge, the margin trial's
