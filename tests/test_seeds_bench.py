@@ -45,6 +45,17 @@ def test_own_stands_for_the_scenarios_seed(capsys):
     assert len(rows) == 3
 
 
+def test_the_named_sets_are_twenty_seeds_each_and_share_none():
+    # `tune` is what changes were chosen on, `check` what confirms them:
+    # a seed in both would let the choice flatter the check.
+    tune = seeds._seeds("tune")
+    check = seeds._seeds(" check")
+    assert len(tune) == len(check) == 20
+    assert tune[0] is None  # the scenario's own seed
+    assert None not in check
+    assert len(set(tune) | set(check)) == 40
+
+
 @pytest.mark.parametrize("text", ["x", "22,,y", ",", "own,mine"])
 def test_seeds_that_are_not_integers_are_refused(text, capsys):
     with pytest.raises(SystemExit):
