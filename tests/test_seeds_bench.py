@@ -54,6 +54,8 @@ def test_the_named_sets_are_twenty_seeds_each_and_share_none():
     assert tune[0] is None  # the scenario's own seed
     assert None not in check
     assert len(set(tune) | set(check)) == 40
+    owns = {seeds.seeded(n, None)[1] for n in seeds.season.scenario_names()}
+    assert not owns & set(check)  # `own` is in `tune`, whichever scenario runs
 
 
 @pytest.mark.parametrize("text", ["x", "22,,y", ",", "own,mine"])
