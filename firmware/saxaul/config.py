@@ -233,6 +233,9 @@ def leach_pml(cfg, p):
     else:
         lr = 0.0
     pml = int(lr * 1000 + 0.5)
+    # At most 0.9: an LR past it is a configuration error, not a dose, and
+    # the tick divides by 1000 - leach_pml (refills, leaching doses, the
+    # day's need) on the strength of this one clamp.
     return 0 if pml < 0 else (900 if pml > 900 else pml)
 
 

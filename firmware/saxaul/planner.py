@@ -457,10 +457,7 @@ class Planner:
             f = pc["flow_ml_min"]
             if e <= 0 or f <= 0:
                 return -1
-            pml = pc["leach_pml"]
-            if pml > 900:
-                pml = 900
-            n += e * 60 // f * 1000 // (1000 - pml)
+            n += e * 60 // f * 1000 // (1000 - pc["leach_pml"])
         return n
 
     def soak_s(self, i, pc, run_s):
@@ -514,9 +511,7 @@ class Planner:
         """Arm the leaching dose when its interval is over and it is worth a start."""
         if not self._leach_due(i, day, st, pc, every_d):
             return
-        pml = pc["leach_pml"]
-        if pml > 900:
-            pml = 900  # LR above 0.9 is a configuration error, not a dose
+        pml = pc["leach_pml"]  # at most 900 (config.leach_pml)
         dose_s = st.since_leach_s[i] * pml // (1000 - pml)
         if dose_s >= _MIN_RUN_S:
             self._leach_left_s[i] = dose_s

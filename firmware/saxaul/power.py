@@ -71,11 +71,12 @@
 # back (`edge`), and the window waters them. On a panel that carries the
 # pump only some days, or only round noon, the window is learned from few
 # starts and is no limit: every start may be the one that finds the sun,
-# and none is held back. (Twenty weather seeds each: the sunny seasons'
-# brown-outs fell by 15 to 32 %, IE the same or lower, IA the same within
-# the seeds' spread; with the narrow windows of the cloudy season held to
-# it too, its IA gap to the oracle grew from 2.4 to 4.2 points:
-# docs/architecture.md.)
+# and none is held back. (Twenty weather seeds each, the `tune` set of
+# benchmarks/seeds.py, which flatters what was chosen on it: the sunny
+# seasons' brown-outs fell by 15 to 32 %, IE the same or lower, IA the
+# same within the seeds' spread; with the narrow windows of the cloudy
+# season held to it too, its IA gap to the oracle grew from 2.4 to 4.2
+# points: docs/architecture.md.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK

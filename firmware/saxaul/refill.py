@@ -97,9 +97,7 @@ class Refills:
             self._leach_ml[i] = 0
         if not self._refilling[i]:
             start = (100 - pc["start_pct"]) * k >> (1 if weak_sun else 0)
-            pml = pc["leach_pml"]
-            if pml > 900:
-                pml = 900  # LR above 0.9 is a configuration error, not a dose
+            pml = pc["leach_pml"]  # at most 900 (config.leach_pml)
             if m is None or pml > 0:
                 # No probe: no dry day to wait for (nothing learns from
                 # it now), and an open-loop refill spread over days by the
