@@ -690,6 +690,43 @@ def test_a_morning_stall_near_the_highest_keeps_the_ladder():
     assert pw.can_start(dawn + 3 * H + 120) == R_NONE
 
 
+def test_a_stall_whose_sky_cannot_start_the_pump_by_noon_makes_the_day_an_edge():
+    # A reliable sun whose window (3 h to 11 h after dawn of 14 h days)
+    # holds twice a need of 4 h; the highest stall is 10000 mV. Three hours
+    # into the next day the clear sky stands at 0.67 of noon's (4x(1 - x),
+    # x = 3/14). A stall there at 5000 mV gives, scaled to noon, 7430: under
+    # the highest stall, so only a cloud that lifts can start the pump
+    # today, and the whole day is an edge for plots that can wait (the
+    # planner holds their starts). A start that holds, or the next dawn,
+    # ends it.
+    def dark_morning(mv, after=3 * H):
+        pw, dawn = second_dawn(3 * H, 10 * H)
+        dawn = days_of(pw, dawn, *["held"] * 7)
+        assert pw.reliable()
+        pw._stall_mv = 10000  # as a stall on an earlier day left it
+        stall(pw, dawn + after, mv)
+        return pw, dawn
+
+    need = 4 * H
+    pw, dawn = dark_morning(5000)
+    assert pw.edge(dawn + 3 * H + 60, need)
+    assert pw.edge(dawn + 7 * H, need)  # inside the window too
+    assert not pw.edge(dawn + 7 * H, need + 60)  # no sun to spare
+    assert not pw.edge(dawn + 7 * H, -1)
+    pw.held(dawn + 7 * H)
+    assert not pw.edge(dawn + 7 * H + 60, need)
+    # The day after a dark one starts afresh.
+    pw, dawn = dark_morning(5000)
+    dawn = days_of(pw, dawn, "none")
+    assert not pw.edge(dawn + 7 * H, need)
+    # At 8000 mV the noon sky gives 11,890: a thinner cloud would do.
+    pw, dawn = dark_morning(8000)
+    assert not pw.edge(dawn + 3 * H + 60, need)
+    # Near dawn the sine is a poor shape of the sun: a stall there says nothing.
+    pw, dawn = dark_morning(1000, after=1800)
+    assert not pw.edge(dawn + 7 * H, need)
+
+
 def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():
     # Past noon the sun only falls; a stall under half the highest needs
     # more than a lifting cloud gives: the next trial waits 4 times the top.

@@ -213,11 +213,13 @@ class Controller:
             self._meter_verdict(now)
         if seq.state == pump.IDLE and not (st.gfaults & codes.G_RELAY_STUCK) and not (
                 st.gfaults & codes.G_DRY_RUN and self._meter_check(now, tank)):
-            # Outside the pumping window of a sun with power to spare
-            # (`Power.edge`), a start browns out more often than not: the
-            # planner starts only plots that cannot wait until tomorrow, and
-            # the window waters the rest (power.py, planner.py). Not for a
-            # handover above: the pump already carries its load there.
+            # Outside the pumping window of a sun with power to spare, or on
+            # a day whose stalls showed that only a lifting cloud can start
+            # the pump (`Power.edge`), a start browns out more often than
+            # not: the planner starts only plots that cannot wait until
+            # tomorrow, and the window, or tomorrow's sun, waters the rest
+            # (power.py, planner.py). Not for a handover above: the pump
+            # already carries its load there.
             self.planner.edge = gate == codes.R_NONE and pw.edge(now, self.planner.need_s(cfg))
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.planner.edge = False

@@ -56,7 +56,8 @@
 #   is made anyway). Held back so, with no other plot to start, the reason
 #   shown is R_PV_WEAK. The window counts as one with sun to spare when it
 #   holds twice `need_s`, the pump time a day that the plots' learned ET
-#   and leaching water ask for. (Deciding this for the planned group as a
+#   and leaching water ask for. A day whose stall says that only a cloud
+#   that lifts can start the pump is such an edge at every hour. (Deciding this for the planned group as a
 #   whole held a calm primary back together with a plot below it that could
 #   not wait: with one plot at a time, past the evening edge, until the
 #   next morning.)
@@ -154,9 +155,9 @@ class Planner:
         # Marginal sun (power.weak()), set by the controller before plan():
         # see the rules above.
         self.weak_sun = False
-        # Outside the pumping window of a sun with power to spare
-        # (power.Power.edge), set by the controller before plan(): see the
-        # rules above.
+        # Outside the pumping window of a sun with power to spare, or on a
+        # day its stalls showed dark (power.Power.edge), set by the
+        # controller before plan(): see the rules above.
         self.edge = False
         self._stores = [0] * n_plots
         self._floors = [0] * n_plots

@@ -77,6 +77,22 @@
 # same within the seeds' spread; with the narrow windows of the cloudy
 # season held to it too, its IA gap to the oracle grew from 2.4 to 4.2
 # points: docs/architecture.md.)
+#
+# On such a sun a stall from the middle of the day also says what the rest
+# of the day can give. Scaled to noon by the sun's course, it is the most
+# this day's sky gives the stalled pump; under the highest stall, only a
+# cloud that lifts can start the pump today. The rest of that day (until a
+# start holds: `_dark`) is an edge too: plots that can wait until tomorrow
+# wait, where before they tried every two hours of an overcast day that
+# could not carry the pump. Only on a reliable sun with twice the need in
+# its window: on a panel that carries the pump some days only, every trial
+# may be the one that finds a gap in the clouds. (With `reliable` left out,
+# the cloudy season's IA gap to the oracle over the twenty `tune` seeds
+# grew from 2.4 to 3.9 points, with no fewer brown-outs. With it, the
+# held-out `check` seeds' brown-outs fell by 2 to 8 %: Muynak 110 -> 104
+# a season, the heat wave 182 -> 175, brackish water 139 -> 128, the empty
+# tank 102 -> 95, failing probes 222 -> 217; IA and IE the same within the
+# seeds' spread; the cloudy season untouched: docs/architecture.md.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -189,6 +205,7 @@ class Power:
         self._clear_mv = 0  # the clearest recent sky, as the stall voltage it gives at noon
         self._held_bits = 0  # the last _TRIED_D days with a start tried: bit set where one held (bit 0: last)
         self._tried_d = 0  # how many of them are known (up to _TRIED_D)
+        self._dark = False  # today's last stall: even this sky at noon would not start the pump
 
     def restore(self, day, night_seen):
         """Give back the persisted day count and night flag (at boot)."""
@@ -282,6 +299,7 @@ class Power:
                 self._tried_d += 1
         self._sags_d = 0
         self._held_d = 0
+        self._dark = False
         # Yesterday's window: an earlier start that held widens it at once;
         # with none, it narrows by _CREEP_S a day (a dirtier panel, shorter
         # days) and the trial margin finds the edge again.
@@ -303,6 +321,7 @@ class Power:
         dusk (yesterday's day length) as it was after dawn.
         """
         self._held_d += 1
+        self._dark = False
         if self._dawn_s == _NONE:
             return
         off = start_s - self._dawn_s
@@ -359,6 +378,11 @@ class Power:
             s = _sky(after, n)
             self._climb(now_s, top, after, n, s)
             self._clearer(s)
+            if s >= _SKY_MIN:
+                # Scaled to noon by the sun's course, this sky gives the
+                # stalled pump less than the highest stall: only a cloud
+                # that lifts can start it today (`edge`).
+                self._dark = self._sag_mv * 1000 < self._stall_mv * s
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -506,18 +530,22 @@ class Power:
         return k >= _TRIED_D - 1
 
     def edge(self, now_s, need_s):
-        """True on a `reliable` sun, with a window of at least twice
-        `need_s` (the pump seconds the plots need a day; -1: not known),
-        outside that window (before its morning edge, the margin trial's
-        time, or past its evening one): a start now explores the window,
-        worth a brown-out only for plots that need water today (see the
-        header)."""
+        """True where a start now is worth a brown-out only for plots that
+        need water today (see the header), on a `reliable` sun with power to
+        spare: a learned window of at least twice `need_s` (the pump seconds
+        the plots need a day; -1: not known). Either now lies outside that
+        window (before its morning edge, the margin trial's time, or past
+        its evening one): a start now explores the window; or today's last
+        stall says that only a cloud that lifts can start the pump today
+        (`_dark`)."""
         e = self._early_s
         if self._dawn_s == _NONE or e == _NONE or not self.reliable():
             return False
         la = self._late_s
         if la == _NONE or need_s < 0 or la - e < 2 * need_s:
             return False  # a window under twice the day's need: no sun to spare
+        if self._dark:
+            return True
         after = now_s - self._dawn_s
         return after < e or after > la
 
