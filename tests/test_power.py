@@ -692,18 +692,17 @@ def test_a_morning_stall_near_the_highest_keeps_the_ladder():
 
 def test_a_stall_whose_sky_cannot_start_the_pump_by_noon_makes_the_day_an_edge():
     # A reliable sun whose window (3 h to 11 h after dawn of 14 h days)
-    # holds twice a need of 4 h; the highest stall is 10000 mV. Three hours
-    # into the next day the clear sky stands at 0.67 of noon's (4x(1 - x),
-    # x = 3/14). A stall there at 5000 mV gives, scaled to noon, 7430: under
-    # the highest stall, so only a cloud that lifts can start the pump
-    # today, and the whole day is an edge for plots that can wait (the
-    # planner holds their starts). A start that holds, or the next dawn,
-    # ends it.
+    # holds twice a need of 4 h; the highest stall, 10000 mV eight nights
+    # ago, has faded to 8817 (1/64 a night). Three hours into the next day
+    # the clear sky stands at 0.67 of noon's (4x(1 - x), x = 3/14). A stall
+    # there at 5000 mV gives, scaled to noon, 7430: under the highest
+    # stall, so only a cloud that lifts can start the pump today, and the
+    # whole day is an edge for plots that can wait (the planner holds their
+    # starts). A start that holds, or the next dawn, ends it.
     def dark_morning(mv, after=3 * H):
-        pw, dawn = second_dawn(3 * H, 10 * H)
+        pw, dawn = second_dawn(3 * H, 10 * H, stall_mv=10000)
         dawn = days_of(pw, dawn, *["held"] * 7)
         assert pw.reliable()
-        pw._stall_mv = 10000  # as a stall on an earlier day left it
         stall(pw, dawn + after, mv)
         return pw, dawn
 

@@ -57,10 +57,10 @@
 #   shown is R_PV_WEAK. The window counts as one with sun to spare when it
 #   holds twice `need_s`, the pump time a day that the plots' learned ET
 #   and leaching water ask for. A day whose stall says that only a cloud
-#   that lifts can start the pump is such an edge at every hour. (Deciding this for the planned group as a
-#   whole held a calm primary back together with a plot below it that could
-#   not wait: with one plot at a time, past the evening edge, until the
-#   next morning.)
+#   that lifts can start the pump is such an edge at every hour. (Deciding
+#   this for the planned group as a whole held a calm primary back together
+#   with a plot below it that could not wait: with one plot at a time, past
+#   the evening edge, until the next morning.)
 # Runs shorter than OpenSprinkler's 10 s are not worth a pump start (FIELD-NOTES).
 from micropython import const
 
