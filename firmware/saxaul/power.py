@@ -88,7 +88,7 @@
 # its window: on a panel that carries the pump some days only, every trial
 # may be the one that finds a gap in the clouds. (With `reliable` left out,
 # the cloudy season's IA gap to the oracle over the twenty `tune` seeds
-# grew from 2.4 to 3.9 points, with no fewer brown-outs. With it, the
+# grew from 2.4 to 3.9 points, for 6 fewer brown-outs. With it, the
 # held-out `check` seeds' brown-outs fell by 2 to 8 %: Muynak 110 -> 104
 # a season, the heat wave 182 -> 175, brackish water 139 -> 128, the empty
 # tank 102 -> 95, failing probes 222 -> 217; IA and IE the same within the
