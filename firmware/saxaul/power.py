@@ -377,12 +377,7 @@ class Power:
             # Where the stall stands on the sun's course (see the header).
             s = _sky(after, n)
             self._climb(now_s, top, after, n, s)
-            self._clearer(s)
-            if s >= _SKY_MIN:
-                # Scaled to noon by the sun's course, this sky gives the
-                # stalled pump less than the highest stall: only a cloud
-                # that lifts can start it today (`edge`).
-                self._dark = self._sag_mv * 1000 < self._stall_mv * s
+            self._noon(s)
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -435,15 +430,18 @@ class Power:
             self._until_s = until
             self.backoff_s = until - now_s
 
-    def _clearer(self, s):
+    def _noon(self, s):
         # The stall's voltage when the clear sky stood at s permille of
-        # noon's: a sky at least that clear gives it scaled by 1000 / s at
-        # noon. Only from the middle of the day, where the sine is a fair
-        # shape of the sun.
+        # noon's, scaled by 1000 / s: what this day's sky gives the stalled
+        # pump at noon. Only from the middle of the day, where the sine is a
+        # fair shape of the sun. A sky at least that clear is a bound on the
+        # clearest recent noon (`_dim`); under the highest stall, only a
+        # cloud that lifts can start the pump today (`_dark`, `edge`).
         if s >= _SKY_MIN:
             c = self._sag_mv * 1000 // s
             if c > self._clear_mv:
                 self._clear_mv = c
+            self._dark = c < self._stall_mv
 
     def _dim(self, after):
         # Not even the clearest recent sky would carry the pump at this hour:
