@@ -14,7 +14,10 @@ of the afternoon), and prints per band the starts, those that browned out
 (the sun failed the pump at some point of the run) and those that never
 turned the pump; then day 0's (the first after boot, nothing learned), and
 the least irradiance at which a start turned the pump, the most at which
-one never did: between the two lies what this panel and pump need.
+one never did: between the two lies what this panel and pump need. Last,
+the brown-outs by the kind of day they came on (`by_day`): day 0, days on
+which no start turned the pump, and on the others, before the day's first
+start that did (the sun still climbing to the start) and after it.
 """
 import argparse
 import os
@@ -66,6 +69,41 @@ def tally(starts):
         if not turned and (most is None or g > most):
             most = g
     return table, day0, (least, most)
+
+
+KINDS = ("day 0", "days no start turned the pump", "before a day's first start that did", "after it")
+
+
+def by_day(starts):
+    """Brown-outs by the kind of day and hour they came on, from the starts in
+    their order: ([day 0's, on days no start turned the pump, before a day's
+    first start that did (the morning's trials), after it], [how many days of
+    each kind had one]).
+
+    Each kind asks for its own remedy: day 0 has nothing learned; a day with
+    no start that turned the pump is an overcast day's lottery; the
+    trials before the first start that turned it are the sun climbing to
+    the start; the brown-outs after it are clouds or the evening.
+    """
+    days = {}
+    for d, b, p, browned, turned, g in starts:
+        days.setdefault(d, []).append((browned, turned))
+    counts = [0, 0, 0, 0]
+    with_one = [0, 0, 0, 0]
+    for d, day in days.items():
+        seen = [0, 0, 0, 0]
+        if d == 0:
+            seen[0] = sum(1 for browned, turned in day if browned)
+        elif not any(turned for browned, turned in day):
+            seen[1] = sum(1 for browned, turned in day if browned)
+        else:
+            first = [turned for browned, turned in day].index(True)
+            seen[2] = sum(1 for browned, turned in day[:first] if browned)
+            seen[3] = sum(1 for browned, turned in day[first:] if browned)
+        for k in range(4):
+            counts[k] += seen[k]
+            with_one[k] += 1 if seen[k] else 0
+    return counts, with_one
 
 
 def watch_starts(sc):
@@ -129,6 +167,10 @@ def main(argv=None):
     if least is not None or most is not None:
         print("least irradiance a start turned the pump at: %s; most a start never did: %s" % (
             "-" if least is None else "%.0f W/m2" % least, "-" if most is None else "%.0f W/m2" % most))
+    counts, with_one = by_day(starts)
+    print("brown-outs by the kind of day: " + "; ".join(
+        "%s %d (%d days)" % (KINDS[k], counts[k], with_one[k]) if k else "%s %d" % (KINDS[k], counts[k])
+        for k in range(len(KINDS))))
     return 0
 
 

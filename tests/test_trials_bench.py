@@ -25,6 +25,27 @@ def test_tally_counts_starts_browned_and_never_turned_and_the_sun_between():
     assert (least, most) == (505.0, 480.0)
 
 
+def test_brownouts_split_by_the_kind_of_day_they_came_on():
+    # (day, band, part, browned, turned, g), in the order they came.
+    starts = [
+        (0, 1, 0, True, False, 120.0),  # day 0
+        (0, 1, 1, True, False, 300.0),
+        (1, 3, 1, True, False, 440.0),  # day 1: two before the first start that turned the pump
+        (1, 3, 1, True, False, 460.0),
+        (1, 3, 1, False, True, 480.0),
+        (1, 4, 2, True, True, 600.0),  # then a cloud browned a running pump out
+        (1, 3, 2, True, False, 430.0),  # and an evening trial
+        (2, 3, 1, True, False, 300.0),  # day 2: overcast, nothing turned
+        (2, 3, 1, True, False, 350.0),
+        (2, 3, 2, False, False, 340.0),  # stopped before it browned out
+        (3, 3, 1, False, True, 500.0),  # day 3: no brown-out
+        (4, 3, 1, True, True, 520.0),  # day 4: the first start turned, then browned out
+    ]
+    counts, days = trials.by_day(starts)
+    assert counts == [2, 2, 2, 3]
+    assert days == [1, 1, 1, 2]
+
+
 def test_a_short_season_prints_its_starts_by_the_sun(short_scenario, capsys):
     assert trials.main(["--scenario", short_scenario("muynak-summer", 3)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -33,7 +54,10 @@ def test_a_short_season_prints_its_starts_by_the_sun(short_scenario, capsys):
     # Every start is in one cell of the table: the cells add up to the total.
     rows = [line.split()[1:] for line in out[3:] if line[:1].isdigit()]  # "s / b / t" per part
     assert rows and sum(int(row[k]) for row in rows for k in (0, 5, 10, 15)) == n
-    assert out[-1].startswith("least irradiance a start turned the pump at")
+    assert out[-2].startswith("least irradiance a start turned the pump at")
+    # The brown-outs by the kind of day add up to the total too.
+    kinds = out[-1].split(": ", 1)[1].split("; ")
+    assert len(kinds) == 4 and sum(int(k.split(" (")[0].split()[-1]) for k in kinds) == browned
 
 
 @pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "a seed is an integer")])
