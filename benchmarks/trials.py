@@ -17,7 +17,7 @@ the least irradiance at which a start turned the pump, the most at which
 one never did: between the two lies what this panel and pump need. Last,
 the brown-outs by the kind of day they came on (`by_day`): day 0, days on
 which no start turned the pump, and on the others, before the day's first
-start that did (the sun still climbing to the start) and after it.
+start that did (the sun still climbing to the start) and from it on.
 """
 import argparse
 import os
@@ -71,39 +71,32 @@ def tally(starts):
     return table, day0, (least, most)
 
 
-KINDS = ("day 0", "days no start turned the pump", "before a day's first start that did", "after it")
+KINDS = ("day 0", "days no start turned the pump", "before a day's first start that did", "from it on")
 
 
 def by_day(starts):
     """Brown-outs by the kind of day and hour they came on, from the starts in
-    their order: ([day 0's, on days no start turned the pump, before a day's
-    first start that did (the morning's trials), after it], [how many days of
-    each kind had one]).
+    their order: ([day 0's (as in `tally`), on days no start turned the pump,
+    before a day's first start that did (the morning's trials), from it on],
+    [how many days of each kind had one]).
 
     Each kind asks for its own remedy: day 0 has nothing learned; a day with
     no start that turned the pump is an overcast day's lottery; the
     trials before the first start that turned it are the sun climbing to
-    the start; the brown-outs after it are clouds or the evening.
+    the start; the brown-outs from it on are clouds or the evening.
     """
-    days = {}
+    turned_on = {s[0] for s in starts if s[4]}  # days a start turned the pump
+    counts = [0] * len(KINDS)
+    days = [set() for _ in KINDS]
+    since = set()  # days whose first start that turned the pump has come
     for d, b, p, browned, turned, g in starts:
-        days.setdefault(d, []).append((browned, turned))
-    counts = [0, 0, 0, 0]
-    with_one = [0, 0, 0, 0]
-    for d, day in days.items():
-        seen = [0, 0, 0, 0]
-        if d == 0:
-            seen[0] = sum(1 for browned, turned in day if browned)
-        elif not any(turned for browned, turned in day):
-            seen[1] = sum(1 for browned, turned in day if browned)
-        else:
-            first = [turned for browned, turned in day].index(True)
-            seen[2] = sum(1 for browned, turned in day[:first] if browned)
-            seen[3] = sum(1 for browned, turned in day[first:] if browned)
-        for k in range(4):
-            counts[k] += seen[k]
-            with_one[k] += 1 if seen[k] else 0
-    return counts, with_one
+        if turned:
+            since.add(d)
+        if browned:
+            k = 0 if d == 0 else 1 if d not in turned_on else 3 if d in since else 2
+            counts[k] += 1
+            days[k].add(d)
+    return counts, [len(x) for x in days]
 
 
 def watch_starts(sc):
