@@ -785,6 +785,47 @@ def test_a_probe_dry_by_the_same_after_small_and_large_refills_is_followed_down(
     assert not b.bad[0]
 
 
+def test_drained_refills_read_drier_each_than_the_last_a_probe_drifting_dry_is_bad_at_the_third():
+    # The same 25 L refill drains every time, yet each dawn after it reads
+    # 3 points drier than the last: not a store guessed small (the same
+    # refill falls short by the same) nor an offset (the same after any
+    # refill), but a probe drifting dry. Each drained refill it reads dry
+    # waters the plot past field capacity by the drift: found at the third
+    # such dawn, 11 points dry, where waiting for 15 points would have
+    # taken two more.
+    def marks(readings):
+        b = Balance(1)
+        out = []
+        dawn(b, 0, [80])
+        for m in readings:
+            b.watered(0, 25 * K, (b._dawns - 1) * DAY + DAWN + 3600)
+            dawn(b, b._dawns, [m])
+            out.append(b.bad[0])
+        return out
+
+    assert marks([95, 92, 89]) == [False, False, True]
+    # Dry by the same each time (an offset, followed down by its own
+    # rule), or falling by less than a dawn's error: not yet.
+    assert marks([95, 95, 95, 95]) == [False] * 4
+    assert marks([95, 94, 93, 92]) == [False] * 4
+    # A fall that stops begins the count again, and so does a drained
+    # dawn that reads within two dawns' error of field capacity.
+    assert marks([95, 92, 92, 89]) == [False] * 4
+    assert marks([95, 100, 92, 89]) == [False] * 4
+
+
+def test_a_store_guessed_small_under_growing_refills_is_not_taken_for_a_drift():
+    # The store is bigger than configured: each drained refill falls short
+    # of field capacity in proportion to its size, 5, 8 and 12 points after
+    # 25, 40 and 60 L. Drier each time, but by no more than the refill.
+    b = Balance(1)
+    dawn(b, 0, [80])
+    for litres, m in ((25, 95), (40, 92), (60, 88)):
+        b.watered(0, litres * K, (b._dawns - 1) * DAY + DAWN + 3600)
+        dawn(b, b._dawns, [m])
+    assert b.bad == [False]
+
+
 def test_a_store_guessed_small_falls_short_in_proportion_and_is_not_taken_for_an_offset():
     # The store is 30 % bigger than configured: a 25 L refill leaves the
     # soil 7.5 points short, a 15 L one 4.5 points: not the same shortfall,

@@ -77,6 +77,15 @@
 #   to the one known at the first: water the drift hid was taken for ET
 #   there, and the plot lives on that ET from now on (probe faults: a
 #   drifting probe's plot kept 1.5 times its ET all season, IE 46 % on it).
+#   A drained dawn drier than the drained dawn before, scaled to its
+#   refill, by more than a dawn's error is a strike too: a store guessed
+#   small falls short in proportion to the refill and an offset by the same
+#   after any, so a reading that keeps falling under like refills is a dry
+#   drift, found at the third such dawn rather than once 15 points deep,
+#   while every refill filled what the drift hid and drained it.
+#   (Probe faults, where probe 1 drifts 4 mV a day dry from day 30, forty
+#   weather seeds: found 0-6 days sooner, on 11 of the `tune` twenty; IE
+#   5.3 -> 5.3 % on `tune`, 5.4 -> 4.8 on `check`: docs/architecture.md.)
 # - Probes that go wrong where no drainage shows it (a wet drift that
 #   keeps its plot from being watered, a dry drift under a refill the daily
 #   cap spreads over days) are drift.py's: checked each dawn against what
@@ -137,6 +146,7 @@ class Balance:
         self._off_q = [0] * n_plots
         self._off_b = [0] * n_plots
         self._offset = [False] * n_plots
+        self._low = [False] * n_plots  # the last drained dawn read dry past two dawns' error too (`_off_b`)
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
@@ -300,6 +310,7 @@ class Balance:
             # a cracked seal), when the ET behind the balance is fresh.
             b = m - 1000 + pred // k
             o = self.bias[i]
+            fell = False
             if self._full[i] and irr > 0 and b < o - 2 * _BIAS_BAND:
                 # Dry after a refill that drained. A store guessed small
                 # falls short in proportion to the refill; a probe's offset
@@ -309,12 +320,21 @@ class Balance:
                 # capacity do (`_shows`), on a plot whose refills all drain.
                 q = irr // k
                 p = self._off_q[i]
+                # Drier than the drained dawn before, scaled to this
+                # refill (what a store guessed small would read), by more
+                # than a dawn's error: neither such a store nor an offset
+                # (the same after any refill), but a probe drifting dry. A
+                # strike, as a reading _DRIFT dry is.
+                fell = self._low[i] and b * p < self._off_b[i] * q - _BIAS_BAND * p
                 if p > 0 and -_BIAS_BAND <= b - self._off_b[i] <= _BIAS_BAND and (2 * q >= 3 * p or 2 * p >= 3 * q):
                     self._offset[i] = True
                 self._off_q[i] = q
                 self._off_b[i] = b
                 dry = dry or (not weak and self._offset[i])
-            if b > o - _DRIFT:
+                self._low[i] = True
+            else:
+                self._low[i] = False
+            if b > o - _DRIFT and not fell:
                 self._strikes[i] = 0
             elif self._fresh(i):
                 # Twice in a row: one short refill (a guessed store, a hot
