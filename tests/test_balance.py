@@ -818,12 +818,24 @@ def test_a_store_guessed_small_under_growing_refills_is_not_taken_for_a_drift():
     # The store is bigger than configured: each drained refill falls short
     # of field capacity in proportion to its size, 5, 8 and 12 points after
     # 25, 40 and 60 L. Drier each time, but by no more than the refill.
-    b = Balance(1)
-    dawn(b, 0, [80])
-    for litres, m in ((25, 95), (40, 92), (60, 88)):
-        b.watered(0, litres * K, (b._dawns - 1) * DAY + DAWN + 3600)
-        dawn(b, b._dawns, [m])
-    assert b.bad == [False]
+    def bad(bias, steps):
+        b = Balance(1)
+        b.bias[0] = bias
+        dawn(b, 0, [80 + bias // 10])
+        for litres, m in steps:
+            b.watered(0, litres * K, (b._dawns - 1) * DAY + DAWN + 3600)
+            dawn(b, b._dawns, [m + bias // 10])
+        return b.bad[0]
+
+    assert not bad(0, [(25, 95), (40, 92), (60, 88)])
+    # Salt reads 10 points wet at field capacity: the shortfall in
+    # proportion to the refill is the reading's under that bias, not under
+    # field capacity. A drift there is still found.
+    assert not bad(100, [(25, 95), (40, 92), (60, 88)])
+    assert bad(100, [(25, 95), (25, 92), (25, 89)])
+    # Smaller refills that leave the reading where it was: shorter than a
+    # store guessed small would leave it, but no drier, so no drift.
+    assert not bad(250, [(40, 89), (30, 89), (20, 89)])
 
 
 def test_a_store_guessed_small_falls_short_in_proportion_and_is_not_taken_for_an_offset():

@@ -77,15 +77,16 @@
 #   to the one known at the first: water the drift hid was taken for ET
 #   there, and the plot lives on that ET from now on (probe faults: a
 #   drifting probe's plot kept 1.5 times its ET all season, IE 46 % on it).
-#   A drained dawn drier than the drained dawn before, scaled to its
-#   refill, by more than a dawn's error is a strike too: a store guessed
-#   small falls short in proportion to the refill and an offset by the same
-#   after any, so a reading that keeps falling under like refills is a dry
-#   drift, found at the third such dawn rather than once 15 points deep,
-#   while every refill filled what the drift hid and drained it.
-#   (Probe faults, where probe 1 drifts 4 mV a day dry from day 30, forty
-#   weather seeds: found 0-6 days sooner, on 11 of the `tune` twenty; IE
-#   5.3 -> 5.3 % on `tune`, 5.4 -> 4.8 on `check`: docs/architecture.md.)
+#   A drained dawn drier than the drained dawn before by more than a
+#   dawn's error, and short of the bias by more than that dawn's shortfall
+#   scaled to its refill, is a strike too: a store guessed small falls
+#   short in proportion to the refill and an offset by the same after any,
+#   so a reading that keeps falling is a dry drift, found at the third such
+#   dawn rather than once 15 points deep, while every refill filled what
+#   the drift hid and drained it. (Probe faults, where probe 1 drifts 4 mV
+#   a day dry from day 30: found 1-4 days sooner on 7 of twenty seeds; IE
+#   5.4 -> 5.2 % on the held-out `check` seeds, 5.3 either way on `tune`:
+#   docs/architecture.md.)
 # - Probes that go wrong where no drainage shows it (a wet drift that
 #   keeps its plot from being watered, a dry drift under a refill the daily
 #   cap spreads over days) are drift.py's: checked each dawn against what
@@ -320,12 +321,14 @@ class Balance:
                 # capacity do (`_shows`), on a plot whose refills all drain.
                 q = irr // k
                 p = self._off_q[i]
-                # Drier than the drained dawn before, scaled to this
-                # refill (what a store guessed small would read), by more
-                # than a dawn's error: neither such a store nor an offset
+                # Drier than the drained dawn before by more than a dawn's
+                # error, and short of the bias by more than that dawn's
+                # shortfall scaled to this refill (what a store guessed
+                # small would read): neither such a store nor an offset
                 # (the same after any refill), but a probe drifting dry. A
                 # strike, as a reading _DRIFT dry is.
-                fell = self._low[i] and b * p < self._off_b[i] * q - _BIAS_BAND * p
+                x = self._off_b[i]
+                fell = self._low[i] and p > 0 and b < x - _BIAS_BAND and (b - o) * p < (x - o) * q - _BIAS_BAND * p
                 if p > 0 and -_BIAS_BAND <= b - self._off_b[i] <= _BIAS_BAND and (2 * q >= 3 * p or 2 * p >= 3 * q):
                     self._offset[i] = True
                 self._off_q[i] = q
@@ -490,4 +493,5 @@ class Balance:
         self._rho_n[i] = 0
         self._off_q[i] = 0
         self._offset[i] = False
+        self._low[i] = False
         self.known[i] = False
