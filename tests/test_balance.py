@@ -791,8 +791,8 @@ def test_drained_refills_read_drier_each_than_the_last_a_probe_drifting_dry_is_b
     # refill falls short by the same) nor an offset (the same after any
     # refill), but a probe drifting dry. Each drained refill it reads dry
     # waters the plot past field capacity by the drift: found at the third
-    # such dawn, 11 points dry, where waiting for 15 points would have
-    # taken two more.
+    # such dawn, 11 points dry, where the 15-point rule alone marked it bad
+    # three dawns later, 20 points dry.
     def marks(readings):
         b = Balance(1)
         out = []

@@ -329,7 +329,7 @@ class Balance:
                 # strike, as a reading _DRIFT dry is.
                 x = self._off_b[i]
                 fell = self._low[i] and p > 0 and b < x - _BIAS_BAND and (b - o) * p < (x - o) * q - _BIAS_BAND * p
-                if p > 0 and -_BIAS_BAND <= b - self._off_b[i] <= _BIAS_BAND and (2 * q >= 3 * p or 2 * p >= 3 * q):
+                if p > 0 and -_BIAS_BAND <= b - x <= _BIAS_BAND and (2 * q >= 3 * p or 2 * p >= 3 * q):
                     self._offset[i] = True
                 self._off_q[i] = q
                 self._off_b[i] = b
