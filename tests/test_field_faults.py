@@ -164,17 +164,18 @@ def test_a_probe_at_a_rail_is_seen_within_minutes_and_the_plot_gets_its_fallback
     assert st["pfaults"][1] & bit  # shown in `saxaul status`
     # Policy "fallback" (the default): the plot goes on on its water balance
     # without the probe, its ET its daily dose times the good plots' ET over
-    # their doses (it failed before its own was learned). It was half dry
-    # when the probe failed: the refills take it near field capacity without
-    # draining, and keep it there.
+    # their doses (it failed before its own was learned). It was short of
+    # water when the probe failed: the refills take it near field capacity
+    # without draining, and keep it there (as long as the sun lets them:
+    # which days they fall on is the weather's).
     rows = fakes.sim_module("field").rows_as_dicts(run.world)
+    fb = starts_after(run, 1, FAULT_AT_S, R_FALLBACK)
+    assert fb and fb[0]["uptime_s"] < 3 * DAY_S, "no fallback water by the end of the next day"
     for day in (2, 3):
-        fb = [r for r in starts_after(run, 1, day * DAY_S, R_FALLBACK) if r["uptime_s"] < (day + 1) * DAY_S]
-        assert fb, "no fallback water on day %d" % day
         r = rows[day]
         assert r["dr1"] < r["raw1"] / 2  # well out of stress
         assert r["dp_irr1"] <= 0.1 * r["irr1"]  # and nothing much drained
-    assert sum(r["irr1"] for r in rows[2:4]) > 2 * sum(r["etc1"] for r in rows[2:4])  # the deficit, not a day's ET
+    assert sum(r["irr1"] for r in rows[1:4]) > 2 * sum(r["etc1"] for r in rows[1:4])  # the deficit, not a day's ET
 
 
 def test_a_probe_with_policy_skip_is_not_watered_once_it_fails(fakes, tmp_path):
@@ -252,13 +253,17 @@ def test_a_salinity_bias_that_reads_wetter_than_water_is_flagged_out_of_range(fa
 
 def test_a_dry_tank_whose_float_fails_latches_after_three_tries_and_the_meter_check_confirms_it(fakes, tmp_path):
     # 30 L in the tank, no refill, and a float that never reads low: the
-    # tank runs dry on day 2 and the pump moves no water from then on.
+    # tank runs dry on the first day the sun carries the pump, and the pump
+    # moves no water from then on.
     def dry_tank(sc):
         sc["tank"] = {"volume_l": 200.0, "start_l": 30.0, "low_l": -1.0, "refill_lph": 0.0}
 
     run = Run(fakes, tmp_path, 3, sc_over=dry_tank)
     run.safe()
-    dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] < 2 * DAY_S]
+    dry = [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN]
+    assert dry and dry[0]["uptime_s"] < 2 * DAY_S
+    end_s = (dry[0]["uptime_s"] // DAY_S + 1) * DAY_S  # that day's dawn-to-dawn latch
+    dry = [r for r in dry if r["uptime_s"] < end_s]
     assert len(dry) == 3  # dryrun_max_tries
     # The run that emptied the tank stopped when its flow did, not at its
     # cycle's end; the tries after it within the prime time.
@@ -268,18 +273,21 @@ def test_a_dry_tank_whose_float_fails_latches_after_three_tries_and_the_meter_ch
     assert all(g >= 20 * 60 for g in gaps)  # dryrun_retry_min (Lorentz: 20 min)
     latched = first_set(run, 255, G_DRY_RUN)
     assert latched == dry[-1]["uptime_s"]
-    # After the latch, one start that day: the meter's check, whose probe
-    # saw no water. The latch stays until dawn, and the meter is not blamed.
-    after = [r for r in run.kinds("START") if latched < r["uptime_s"] < 2 * DAY_S]
-    assert [r["a"] for r in after] == [R_METER_CHECK]
-    check_stop = [r for r in run.kinds("STOP", plot=after[0]["plot"]) if r["uptime_s"] > after[0]["uptime_s"]][0]
+    # After the latch, no start that day but the meter's check (tried again
+    # when a cloud stalls it), whose probe saw no water. The latch stays
+    # until dawn, and the meter is not blamed.
+    after = [r for r in run.kinds("START") if latched < r["uptime_s"] < end_s]
+    assert after and all(r["a"] == R_METER_CHECK and r["plot"] == after[0]["plot"] for r in after)
+    stops = [r for r in run.kinds("STOP", plot=after[0]["plot"]) if r["uptime_s"] > after[0]["uptime_s"]]
+    assert all(r["a"] == R_PV_SAG for r in stops[:len(after) - 1])  # the tries before the last, stalled
+    check_stop = stops[len(after) - 1]
     assert check_stop["b"] >= 600 // 2  # long enough to show on the probe
     assert check_stop["c"] == 0  # the meter counted none, and no probe vouched for any
-    assert not [r for r in run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN) if latched < r["uptime_s"] < 2 * DAY_S]
+    assert not [r for r in run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN) if latched < r["uptime_s"] < end_s]
     assert first_set(run, 255, G_METER) is None
     # dryrun_clear = dawn: the next morning it tries again (and stops again).
     assert run.kinds("FAULT_CLR", plot=255, a=G_DRY_RUN)
-    assert [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] > 2 * DAY_S]
+    assert [r for r in run.kinds("STOP") if r["a"] == R_DRY_RUN and r["uptime_s"] > end_s]
 
 
 def test_a_meter_that_stops_counting_is_found_by_its_check_and_the_plots_are_watered_by_time(fakes, tmp_path):

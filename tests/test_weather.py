@@ -79,6 +79,25 @@ def test_same_seed_same_season_other_seed_other_season():
     assert [d.tmax_c for d in a] != [d.tmax_c for d in c]
 
 
+def test_a_season_opens_on_a_wet_day_as_often_as_its_month_has_them():
+    # April has 5 rain days in 30 (RAIN_DAYS). The seeds the benchmarks use
+    # are small numbers (own, 22, 33, ...), and xorshift32's first output from
+    # a seed with few bits set is small too: its first draw, whether day 0 is
+    # wet, came out under April's share for every one of them, and every
+    # season opened on a wet, overcast day (a fifth of the Muynak season's
+    # brown-outs were that day's).
+    seeds = list(range(1, 41)) + [11 * k for k in range(2, 10)] + [20260401]
+    wet = sum(1 for s in seeds if weather.generate({}, MUYNAK_LAT, 91, 1, s)[0].rain_mm > 0)
+    assert wet <= len(seeds) // 3  # April's share is 1/6; all 49 were wet with the raw seed
+
+
+def test_the_generator_spreads_small_seeds_over_the_whole_range():
+    firsts = [weather.Rng(s).uniform() for s in range(1, 65)]
+    assert min(firsts) < 0.1 and max(firsts) > 0.9
+    assert 0.35 < sum(firsts) / len(firsts) < 0.65
+    assert weather.Rng(0).uniform() != 0.0  # a zero state would stay zero
+
+
 def test_irradiance_over_the_day_adds_up_to_the_days_irradiation():
     day = weather.generate({"days": [{"tmax_c": 35, "tmin_c": 20, "rs_kwh": 7.0}]}, MUYNAK_LAT, 196, 1, 1)[0]
     assert 0 < day.cloud < 1  # below clear sky: passing clouds, which the peak makes up for
