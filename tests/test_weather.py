@@ -84,8 +84,8 @@ def test_a_season_opens_on_a_wet_day_as_often_as_its_month_has_them():
     # are small numbers (own, 22, 33, ...), and xorshift32's first output from
     # a seed with few bits set is small too: its first draw, whether day 0 is
     # wet, came out under April's share for every one of them, and every
-    # season opened on a wet, overcast day (a fifth of the Muynak season's
-    # brown-outs were that day's).
+    # season opened on a wet, overcast day (the Muynak season's own seed:
+    # 21 of its 62 brown-outs that day, benchmarks/trials.py).
     seeds = list(range(1, 41)) + [11 * k for k in range(2, 10)] + [20260401]
     wet = sum(1 for s in seeds if weather.generate({}, MUYNAK_LAT, 91, 1, s)[0].rain_mm > 0)
     assert wet <= len(seeds) // 3  # April's share is 1/6; all 49 were wet with the raw seed
