@@ -248,6 +248,23 @@ def test_a_failed_probe_plot_follows_the_good_plots_et():
     assert b.et_ml[0] == 10 * K * (2 * b.et_ml[1]) // (10 * K)
 
 
+def test_a_failed_probe_plot_owes_no_more_water_than_its_store_holds():
+    # Plot 0's probe fails and nothing waters it: its balance goes on on ET
+    # alone, 10 L a day, for two weeks. The soil dries no further than
+    # air-dry: its deficit stops at the store (100 L), not at 140 L.
+    b = Balance(2)
+    dawn(b, 0, [90, 90])
+    dawn(b, 1, [80, 80])
+    assert b.et_ml == [10 * K, 10 * K]
+    for day in range(2, 16):
+        b.dusk((day - 1) * DAY + DAWN + 14 * 3600)
+        dawn(b, day, [0, 90], good=0b10)
+        b.watered(1, 10 * K, day * DAY + DAWN + 3600)
+    b.advance(15 * DAY + DAWN + 14 * 3600)
+    assert b.et_ml[0] >= 9 * K  # it still uses its ET ...
+    assert b.d_ml[0] == 100 * K  # ... but owes no more than air-dry (100 %)
+
+
 def test_a_failed_probe_plot_lives_on_its_et_of_several_dawns_not_the_last():
     # Plot 0 used 10 L a day for two days, then its last good dawn taught
     # 6 L (a hazy day: the running mean falls to 8 L), and its probe failed.

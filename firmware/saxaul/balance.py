@@ -17,7 +17,10 @@
 # - Deficit `d_ml`: water below field capacity. It grows with the day's ET,
 #   spread over the day as the sun runs (a parabola from dawn to dusk, the
 #   day length seen yesterday), and falls with each run's metered water; what
-#   would take it below 0 drains (and takes salt with it).
+#   would take it below 0 drains (and takes salt with it). It never grows
+#   past the store (air-dry): a plot on ET alone whose ET is learned high
+#   would otherwise owe water that its root zone cannot hold (a failed
+#   probe's deficit reached 800 L on a 336 L store).
 # - Dawn: the reading anchors the deficit, d = (1000 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
@@ -128,6 +131,7 @@ class Balance:
     def __init__(self, n_plots):
         self.n = n_plots
         self.d_ml = [0] * n_plots  # deficit below field capacity, mL
+        self._top = [0] * n_plots  # the store in mL (air-dry): no deficit grows past it (0: not known)
         self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned yet)
         self.bias = [0] * n_plots  # permille the probe reads above the truth
         self.known = [False] * n_plots  # anchored once
@@ -203,7 +207,12 @@ class Balance:
             et = self.et_ml[i]
             if et > 0:
                 x = et * f + self._frac[i]
-                self.d_ml[i] += x >> 9
+                d = self.d_ml[i] + (x >> 9)
+                top = self._top[i]
+                # Soil dries no further than air-dry: plants short of water
+                # use less and less of it. A plot on ET alone (its probe
+                # failed) would otherwise owe water its root zone cannot hold.
+                self.d_ml[i] = top if 0 < top < d else d
                 self._frac[i] = x & 511
 
     def dawn(self, now_s, pm, good, stores, floors=None, weak=False, failed=-1):
@@ -221,6 +230,8 @@ class Balance:
         self.advance(now_s)
         self.day = True
         self._dawns += 1
+        for i in range(self.n):
+            self._top[i] = 1000 * stores[i]
         self._dawn_s = now_s
         # Which good plots went without water since the last dawn (and so
         # could see rain), and which of them kept more than half the ET
