@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/trials.py                                    # the undersized panel
     .venv/bin/python benchmarks/trials.py --scenario muynak-summer --seed 22
+    .venv/bin/python benchmarks/trials.py --scenario muynak-summer --seeds tune --jobs 2
 
 Open-circuit PV voltage rises only with the log of irradiance, so the
 firmware cannot see whether the sun will carry the pump: it tries a start
@@ -18,16 +19,20 @@ one never did: between the two lies what this panel and pump need. Last,
 the brown-outs by the kind of day they came on (`by_day`): day 0, days on
 which no start turned the pump, and on the others, before the day's first
 start that did (the sun still climbing to the start) and from it on.
+With `--seeds` (a list, or a set's name as in benchmarks/seeds.py) it
+prints only those brown-outs by the kind of day, a line per seed and
+their mean: what one seed's lottery of clouds hides.
 """
 import argparse
 import os
 import sys
 import types
+from concurrent.futures import ProcessPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from benchmarks.seeds import seed_arg, seeded_or_exit  # noqa: E402
+from benchmarks.seeds import _seeds, seed_arg, seeded, seeded_or_exit  # noqa: E402
 from host_tools import season  # noqa: E402
 
 BANDS = (50, 200, 400, 600, 800)  # W/m2: the upper edges; the last band is open
@@ -140,12 +145,43 @@ def _label(k):
     return "%d-%d" % (lo, BANDS[k]) if k < len(BANDS) else "%d+" % lo
 
 
+def kinds_of(job):
+    """(seed, `by_day`'s brown-outs by the kind of day) of one seeded season."""
+    name, seed = job
+    sc, seed = seeded(name, seed)
+    return seed, by_day(watch_starts(sc))[0]
+
+
+def over_seeds(name, seeds, jobs):
+    """Print the brown-outs by the kind of day for each seed, and their mean."""
+    work = [(name, s) for s in seeds]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as ex:
+            rows = list(ex.map(kinds_of, work))
+    else:
+        rows = [kinds_of(w) for w in work]
+    heads = ("day 0", "no start turned", "before the first", "from it on", "season")
+    print("scenario %s: brown-outs by the kind of day (%s)" % (name, "; ".join(KINDS[1:])))
+    print("%10s" % "seed" + "".join("%18s" % h for h in heads))
+    for seed, counts in rows:
+        print("%10s" % seed + "".join("%18d" % c for c in counts + [sum(counts)]))
+    n = len(rows)
+    means = [sum(r[1][k] for r in rows) / n for k in range(len(KINDS))]
+    print("%10s" % "mean" + "".join("%18.1f" % m for m in means + [sum(means)]))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="cloudy-undersized-panel")
     ap.add_argument("--seed", type=seed_arg, default=None, help="the weather's seed (default `own`: the scenario's)")
+    ap.add_argument("--seeds", type=_seeds, default=None,
+                    help="several seeds (own,22,33, or a set: tune, check): brown-outs by the kind of day only")
+    ap.add_argument("--jobs", type=int, default=1, help="seasons run at once with --seeds")
     args = ap.parse_args(argv)
     sc, seed = seeded_or_exit(ap, args.scenario, args.seed)
+    if args.seeds:
+        over_seeds(args.scenario, args.seeds, max(1, args.jobs))
+        return 0
     starts = watch_starts(sc)
     table, day0, (least, most) = tally(starts)
     print("scenario %s, seed %s: %d pump starts, %d browned out, %d never turned the pump" % (

@@ -542,6 +542,39 @@ def test_a_cloudy_spell_with_one_start_at_noon_keeps_the_afternoon_open():
     assert pw.can_start(dawn2 + 8 * H + 200) == R_NONE
 
 
+def first_dawn():
+    """Booted at night: the first dawn is seen, no day's length yet. (power, that dawn)"""
+    pw, log, t = settled(DARK_MV)
+    t = log.run(t, t + 3 * H, DARK_MV)
+    t = log.run(t, t + 600, SUN_MV)
+    assert len(log.dawns) == 1
+    return pw, log.dawns[-1] - CFG["pv_debounce_s"]
+
+
+def test_on_the_first_day_an_afternoon_stall_past_the_last_start_that_held_ends_the_trials():
+    # Nothing learned yet: the pump held from 3 h to 8.5 h after dawn, then
+    # stalled. With no day length seen, the afternoon is taken to begin at
+    # the noon of a long (16 h) day: a stall 9 h after dawn comes later, and
+    # the sun only falls from there; a stall 6 h after dawn may be a cloud
+    # before noon.
+    pw, dawn = first_dawn()
+    pw.held(dawn + 3 * H)
+    pw.held(dawn + 5 * H)
+    pw.on_run_ok()
+    stall(pw, dawn + 6 * H, 9000)
+    assert pw.can_start(dawn + 6 * H + 200) == R_NONE  # before noon: the ladder
+    pw.held(dawn + 8 * H + 1800)
+    pw.on_run_ok()
+    stall(pw, dawn + 9 * H, 9500)
+    assert pw.can_start(dawn + 9 * H + 2 * H) == R_PV_WEAK  # done until dawn
+    pw, dawn = first_dawn()
+    pw.held(dawn + 3 * H)
+    pw.held(dawn + 10 * H)
+    pw.on_run_ok()
+    stall(pw, dawn + 9 * H, 9000)  # a cloud: the pump held later than that today
+    assert pw.can_start(dawn + 9 * H + 200) == R_NONE
+
+
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw, log, t = settled(SUN_MV)  # booted at noon
     pw.held(t)

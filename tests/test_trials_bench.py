@@ -60,6 +60,24 @@ def test_a_short_season_prints_its_starts_by_the_sun(short_scenario, capsys):
     assert len(kinds) == 4 and sum(int(k.split(" (")[0].split()[-1]) for k in kinds) == browned
 
 
+def test_over_seeds_each_season_adds_up_and_the_mean_is_theirs(short_scenario, capsys):
+    name = short_scenario("muynak-summer", 2)
+    assert trials.main(["--scenario", name, "--seeds", "own,22"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("scenario ") and out[1].split()[0] == "seed"
+    rows = [[float(x) for x in line.split()[1:]] for line in out[2:4]]
+    assert [line.split()[0] for line in out[2:4]][1] == "22"
+    for r in rows:
+        assert len(r) == 5 and sum(r[:4]) == r[4]  # the kinds add up to the season's
+    mean = [float(x) for x in out[4].split()[1:]]
+    assert out[4].split()[0] == "mean"
+    assert mean == [round((a + b) / 2, 1) for a, b in zip(*rows)]
+    # The same season alone gives the same day-0 count.
+    trials.main(["--scenario", name, "--seed", "22"])
+    alone = capsys.readouterr().out.splitlines()[-1]
+    assert alone.startswith("brown-outs by the kind of day: day 0 %d;" % rows[1][0])
+
+
 @pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "a seed is an integer")])
 def test_a_scenario_or_seed_it_cannot_run_is_an_error_not_a_traceback(args, says, capsys):
     with pytest.raises(SystemExit) as e:

@@ -93,6 +93,18 @@
 # a season, the heat wave 182 -> 175, brackish water 139 -> 128, the empty
 # tank 102 -> 95, failing probes 222 -> 217; IA and IE the same within the
 # seeds' spread; the cloudy season untouched: docs/architecture.md.)
+#
+# The first day after a boot has learned no window and seen no day's
+# length, yet its afternoon is as sure as any: once a start held today and
+# the pump later stalls past the latest start that held, in the afternoon,
+# the sun only falls from there, and the trials end until dawn, as they do
+# on the days after. Without a day's length the afternoon is taken to begin
+# at the noon of a long day (16 h: longer than any at the latitudes of use),
+# so no stall before the true noon is taken for an afternoon's. Before, the
+# ladder began again at 90 s after each such stall and browned the pump out
+# until dusk on the day a technician installs the controller.
+# (benchmarks/trials.py --seeds tune, Muynak: day 0's brown-outs 16.4 ->
+# 11.8, the season's 93.7 -> 89.4; see docs/architecture.md.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -112,6 +124,7 @@ _CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
 _IDLE_D = const(2)  # days in a row whose starts all stalled before the clearest sky rules out hours
 _TRIED_D = const(8)  # days with starts tried that say whether the sun reliably carries the pump
 _SKY_MIN = const(500)  # stalls under this share (permille) of noon's sky say little of the noon
+_DAY_MAX_S = const(57600)  # a day length longer than any at the latitudes of use (16 h), until one is seen
 
 
 def _sky(after, n):
@@ -385,7 +398,11 @@ class Power:
             if self._until_s < self._dawn_s + e:
                 self._until_s = self._dawn_s + e
         late = self._late_s
-        if seen and late != _NONE and n != _NONE and 2 * after >= n:
+        if late == _NONE:
+            late = self._last_s  # today's latest start that held: the first day's only window
+        if n == _NONE:
+            n = _DAY_MAX_S  # no day length seen yet: no stall before noon is taken for an afternoon's
+        if seen and late != _NONE and 2 * after >= n:
             # The sun stands as high as at the earliest start that held
             # until as long before dusk: the window is at least that wide,
             # whatever the latest start that held (a cloudy spell may have
