@@ -209,10 +209,7 @@ class Balance:
                 x = et * f + self._frac[i]
                 d = self.d_ml[i] + (x >> 9)
                 top = self._top[i]
-                # Soil dries no further than air-dry: plants short of water
-                # use less and less of it. A plot on ET alone (its probe
-                # failed) would otherwise owe water its root zone cannot hold.
-                self.d_ml[i] = top if 0 < top < d else d
+                self.d_ml[i] = top if 0 < top < d else d  # no drier than air-dry (the header)
                 self._frac[i] = x & 511
 
     def dawn(self, now_s, pm, good, stores, floors=None, weak=False, failed=-1):

@@ -99,10 +99,12 @@
 # the pump later stalls past the latest start that held, in the afternoon,
 # the sun only falls from there, and the trials end until dawn, as they do
 # on the days after. Without a day's length the afternoon is taken to begin
-# at the noon of a long day (16 h: longer than any at the latitudes of use),
-# so no stall before the true noon is taken for an afternoon's. Before, the
-# ladder began again at 90 s after each such stall and browned the pump out
-# until dusk on the day a technician installs the controller.
+# at the noon of a long day (16 h: longer than the longest day south of
+# about 47 N, the Aral basin's 43-46 N among them; at 50 N in June a stall
+# up to some 12 minutes before the true noon may end that first day), so a
+# cloud in the morning does not end it. Before, the ladder began again at
+# 90 s after each such stall and browned the pump out until dusk, on the
+# day a technician installs the controller.
 # (benchmarks/trials.py --seeds tune, Muynak: day 0's brown-outs 16.4 ->
 # 11.8, the season's 93.7 -> 89.4; see docs/architecture.md.)
 from micropython import const
@@ -124,7 +126,7 @@ _CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
 _IDLE_D = const(2)  # days in a row whose starts all stalled before the clearest sky rules out hours
 _TRIED_D = const(8)  # days with starts tried that say whether the sun reliably carries the pump
 _SKY_MIN = const(500)  # stalls under this share (permille) of noon's sky say little of the noon
-_DAY_MAX_S = const(57600)  # a day length longer than any at the latitudes of use (16 h), until one is seen
+_DAY_MAX_S = const(57600)  # a day length longer than any south of about 47 N (16 h), until one is seen
 
 
 def _sky(after, n):
