@@ -20,7 +20,7 @@
 #   would take it below 0 drains (and takes salt with it). It never grows
 #   past the store (air-dry): a plot on ET alone whose ET is learned high
 #   would otherwise owe water that its root zone cannot hold (a failed
-#   probe's deficit reached 800 L on a 336 L store).
+#   probe's deficit reached 800 L on a 336 L store: docs/architecture.md).
 # - Dawn: the reading anchors the deficit, d = (1000 + bias - m) k. A day
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
