@@ -173,8 +173,9 @@ def over_seeds(name, seeds, jobs):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="cloudy-undersized-panel")
-    ap.add_argument("--seed", type=seed_arg, default=None, help="the weather's seed (default `own`: the scenario's)")
-    ap.add_argument("--seeds", type=_seeds, default=None,
+    one = ap.add_mutually_exclusive_group()
+    one.add_argument("--seed", type=seed_arg, default=None, help="the weather's seed (default `own`: the scenario's)")
+    one.add_argument("--seeds", type=_seeds, default=None,
                     help="several seeds (own,22,33, or a set: tune, check): brown-outs by the kind of day only")
     ap.add_argument("--jobs", type=int, default=1, help="seasons run at once with --seeds")
     args = ap.parse_args(argv)

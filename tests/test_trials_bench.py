@@ -65,8 +65,8 @@ def test_over_seeds_each_season_adds_up_and_the_mean_is_theirs(short_scenario, c
     assert trials.main(["--scenario", name, "--seeds", "own,22"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("scenario ") and out[1].split()[0] == "seed"
+    assert out[3].split()[0] == "22"
     rows = [[float(x) for x in line.split()[1:]] for line in out[2:4]]
-    assert [line.split()[0] for line in out[2:4]][1] == "22"
     for r in rows:
         assert len(r) == 5 and sum(r[:4]) == r[4]  # the kinds add up to the season's
     mean = [float(x) for x in out[4].split()[1:]]
@@ -78,7 +78,8 @@ def test_over_seeds_each_season_adds_up_and_the_mean_is_theirs(short_scenario, c
     assert alone.startswith("brown-outs by the kind of day: day 0 %d;" % rows[1][0])
 
 
-@pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "a seed is an integer")])
+@pytest.mark.parametrize("args, says", [(["--scenario", "nosuch"], "no scenario 'nosuch'"), (["--seed", "x"], "a seed is an integer"),
+                                        (["--seed", "22", "--seeds", "tune"], "not allowed with argument")])
 def test_a_scenario_or_seed_it_cannot_run_is_an_error_not_a_traceback(args, says, capsys):
     with pytest.raises(SystemExit) as e:
         trials.main(args)

@@ -131,7 +131,7 @@ class Balance:
     def __init__(self, n_plots):
         self.n = n_plots
         self.d_ml = [0] * n_plots  # deficit below field capacity, mL
-        self._top = [0] * n_plots  # the store in mL (air-dry): no deficit grows past it (0: not known)
+        self._stores = [0] * n_plots  # the last dawn's `stores` (the caller's list): no deficit grows past one (0: unknown)
         self.et_ml = [-1] * n_plots  # daily ET, mL (-1: not learned yet)
         self.bias = [0] * n_plots  # permille the probe reads above the truth
         self.known = [False] * n_plots  # anchored once
@@ -208,15 +208,16 @@ class Balance:
             if et > 0:
                 x = et * f + self._frac[i]
                 d = self.d_ml[i] + (x >> 9)
-                top = self._top[i]
-                self.d_ml[i] = top if 0 < top < d else d  # no drier than air-dry (the header)
+                top = 1000 * self._stores[i]  # mL from air-dry to field capacity (the header)
+                self.d_ml[i] = top if 0 < top < d else d
                 self._frac[i] = x & 511
 
     def dawn(self, now_s, pm, good, stores, floors=None, weak=False, failed=-1):
         """Anchor every plot whose probe is good (bit i of `good`) to its reading now.
 
         `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
-        `store_l`. `floors[i]`, mL, is the plot's daily fallback dose: a
+        `store_l` (the list is kept, not copied: `advance` bounds each
+        deficit by it until the next dawn). `floors[i]`, mL, is the plot's daily fallback dose: a
         failed plot uses at least it times the good plots' ET over theirs.
         `weak`: marginal sun (the planner's `weak_sun`), when no dry reading
         is taken for the probe's (`_dry`). `failed` (bit i)
@@ -227,8 +228,7 @@ class Balance:
         self.advance(now_s)
         self.day = True
         self._dawns += 1
-        for i in range(self.n):
-            self._top[i] = 1000 * stores[i]
+        self._stores = stores
         self._dawn_s = now_s
         # Which good plots went without water since the last dawn (and so
         # could see rain), and which of them kept more than half the ET
