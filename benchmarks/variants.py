@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/variants.py                          # every variant
     .venv/bin/python benchmarks/variants.py --variant wet-drift --variant all-open
+    .venv/bin/python benchmarks/variants.py --variant early-stuck --seeds 22,33,44,55,66,77
 
 The scenarios in `scenarios/` are what the controller was worked out on; a
 controller tuned to them may still fail the first field that differs. Each
@@ -17,6 +18,14 @@ variant the firmware's IA, lowest plot IA, IE, peak ECe, plots over their
 salt threshold, water and brownouts, the oracle's, and the IA gap; then
 the worst of them. The firmware runs on CPython (the same files as on the
 board: `benchmarks/season.py` shows both runtimes agree).
+
+One season is one weather, and a fault's cost depends on the weather
+around it (a rainy week just after a probe fails, a hot one): a variant's
+figures can move by ten points of IA from one seed to the next.
+`--seeds` runs each variant on those weather seeds (`own`: Muynak's; a
+named set of `benchmarks/seeds.py` too), a line per seed, and then per
+variant the mean and worst IA gap, the mean and lowest of its lowest
+plot's IA, and the mean and highest IE.
 """
 import argparse
 import json
@@ -28,6 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from benchmarks.seeds import _seeds  # noqa: E402
 from host_tools import season  # noqa: E402
 
 BASE = "muynak-summer"
@@ -112,11 +122,13 @@ VARIANTS = {
 }
 
 
-def scenario(name, days=None):
+def scenario(name, days=None, seed=None):
     """The Muynak season with variant `name` applied, every default filled in
-    (cut to its first `days` when given)."""
+    (cut to its first `days` when given; on weather `seed`, None: its own)."""
     with open(os.path.join(season.SCENARIOS_DIR, BASE + ".json")) as f:
         raw = json.load(f)
+    if seed is not None:
+        raw["weather"]["seed"] = seed
     sc = VARIANTS[name][1](raw)
     sc["name"] = BASE + "+" + name
     if days:
@@ -125,8 +137,8 @@ def scenario(name, days=None):
 
 
 def one(job):
-    name, controller, days = job
-    sc = scenario(name, days)
+    name, controller, days, seed = job
+    sc = scenario(name, days, seed)
     rows, _ = season.run(sc, controller, "cpython")
     return season.score(sc, rows)["all"]
 
@@ -136,26 +148,41 @@ def main(argv=None):
     ap.add_argument("--variant", action="append", choices=sorted(VARIANTS), help="repeat; default all")
     ap.add_argument("--days", type=int, help="cut each season to its first DAYS (a quick look)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--seeds", type=_seeds, default=[None],
+                    help="weather seeds, comma-separated (`own`: Muynak's; or a set of benchmarks/seeds.py); "
+                         "default own")
     args = ap.parse_args(argv)
     names = args.variant or list(VARIANTS)
-    jobs = [(n, c, args.days) for n in names for c in ("firmware", "oracle")]
-    print("%-15s %-41s | %-30s | %6s" % ("variant", "firmware IA  min   IE  ECe >thr water bo",
+    many = len(args.seeds) > 1
+    jobs = [(n, c, args.days, s) for n in names for s in args.seeds for c in ("firmware", "oracle")]
+    print("%-15s %-41s | %-30s | %6s" % ("variant", ("seed " if many else "") + "firmware IA  min   IE  ECe >thr water bo",
                                          "oracle IA   IE >thr water bo", "IA gap"))
     got = {}
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as ex:
-        for (name, c, _), s in zip(jobs, ex.map(one, jobs)):
-            got[(name, c)] = s
+        for (name, c, _, seed), s in zip(jobs, ex.map(one, jobs)):
+            got[(name, seed, c)] = s
             if c != "oracle":
                 continue
-            f = got[(name, "firmware")]
-            print("%-15s %11.1f %5.1f %4.1f %4.1f %3d %5.0f %4d | %9.1f %4.1f %3d %5.0f %3d | %+6.1f" % (
-                name, f["ia_pct"], f["ia_min_pct"], f["ie_pct"], f["ece_peak_dsm"], f["ece_over_thr_plots"],
-                f["water_l"], f["brownouts"], s["ia_pct"], s["ie_pct"], s["ece_over_thr_plots"], s["water_l"],
-                s["brownouts"], f["ia_pct"] - s["ia_pct"]), flush=True)
+            f = got[(name, seed, "firmware")]
+            print("%-15s %s%11.1f %5.1f %4.1f %4.1f %3d %5.0f %4d | %9.1f %4.1f %3d %5.0f %3d | %+6.1f" % (
+                name, ("%4s " % ("own" if seed is None else seed)) if many else "", f["ia_pct"], f["ia_min_pct"],
+                f["ie_pct"], f["ece_peak_dsm"], f["ece_over_thr_plots"], f["water_l"], f["brownouts"], s["ia_pct"],
+                s["ie_pct"], s["ece_over_thr_plots"], s["water_l"], s["brownouts"], f["ia_pct"] - s["ia_pct"]),
+                flush=True)
     print()
     for n in names:
         print("%-15s %s" % (n, VARIANTS[n][0]))
-    fs = [(got[(n, "firmware")], got[(n, "oracle")], n) for n in names]
+    if many:
+        print()
+        print("%-15s %18s %18s %14s" % ("variant", "IA gap mean worst", "lowest plot mean", "IE mean worst"))
+        for n in names:
+            fs = [(got[(n, s, "firmware")], got[(n, s, "oracle")]) for s in args.seeds]
+            gaps = [f["ia_pct"] - o["ia_pct"] for f, o in fs]
+            lows = [f["ia_min_pct"] for f, _ in fs]
+            ies = [f["ie_pct"] for f, _ in fs]
+            print("%-15s %+9.1f %+8.1f %9.1f %8.1f %7.1f %6.1f" % (
+                n, sum(gaps) / len(gaps), min(gaps), sum(lows) / len(lows), min(lows), sum(ies) / len(ies), max(ies)))
+    fs = [(got[(n, s, "firmware")], got[(n, s, "oracle")], n) for n in names for s in args.seeds]
     gap = min(fs, key=lambda x: x[0]["ia_pct"] - x[1]["ia_pct"])
     low = min(fs, key=lambda x: x[0]["ia_min_pct"])
     ie = max(fs, key=lambda x: x[0]["ie_pct"])

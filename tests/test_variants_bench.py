@@ -34,3 +34,24 @@ def test_each_variant_gets_a_line_and_a_worst_line(capsys):
     for r in rows[:2]:
         assert float(r[-1]) == round(float(r[1]) - float(r[9]), 1)  # the IA gap, firmware less oracle
     assert out[-1].startswith("worst IA gap")
+
+
+def test_seeds_give_a_line_per_seed_and_each_variants_mean_and_worst(capsys):
+    assert variants.main(["--variant", "no-tank", "--days", "3", "--seeds", "own,22", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in out if line.startswith("no-tank ") and len(line.split()) > 10]
+    assert [r[1] for r in rows] == ["own", "22"]
+    assert rows[0][2:] != rows[1][2:]  # another weather: another season
+    gaps = [float(r[-1]) for r in rows]
+    summary = [line.split() for line in out if line.startswith("no-tank ") and len(line.split()) == 7]
+    assert len(summary) == 1
+    mean, worst = float(summary[0][1]), float(summary[0][2])
+    assert abs(mean - sum(gaps) / 2) <= 0.051 and worst == min(gaps)
+    assert float(summary[0][4]) == min(float(r[3]) for r in rows)  # the lowest plot's IA, at its lowest
+
+
+def test_a_seed_replaces_the_weathers_own_and_nothing_else():
+    sc = variants.scenario("no-tank", days=3, seed=22)
+    own = variants.scenario("no-tank", days=3)
+    assert sc["weather"]["seed"] == 22 and own["weather"]["seed"] != 22
+    assert dict(sc, weather=None) == dict(own, weather=None)
