@@ -352,6 +352,40 @@ def test_a_probe_back_from_a_fault_goes_on_from_its_own_et_not_the_floor():
     assert b.et_ml == [4 * K, 4 * K]
 
 
+def rained_on(readings):
+    """Plot 2's deficit after a day whose dawn finds plots 0 and 1 at `readings`
+    (percent; both used 10 L a day and read 70 % at the dawn before), plot 2's
+    probe failed two dawns ago at 20 L short of field capacity."""
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    dawn(b, 1, [80, 80, 80])
+    assert b.et_ml == [10 * K] * 3
+    b.dawn(2 * DAY + DAWN, [700, 700, 0], 0b011, [STORE] * 3, failed=0b100)
+    assert b.d_ml[2] == 30 * K and b.et_ml[2] == 10 * K  # a day's ET on the 20 L
+    b.dawn(3 * DAY + DAWN, [10 * m for m in readings] + [0], 0b011, [STORE] * 3, failed=0b100)
+    return b.d_ml[2]
+
+
+def test_rain_the_good_plots_show_is_taken_off_a_failed_probe_plots_deficit():
+    # Rain falls on the whole field. Plots 0 and 1 each read 5 points wetter
+    # than at the last dawn, with no water: 10 L of ET and 5 L besides, a day
+    # and a half of ET fell as rain. Plot 2, on ET alone, got the same: its
+    # deficit grows by a day's ET and falls by a day and a half's. Counted
+    # as ET alone its next refill would drain 15 L.
+    assert rained_on([75, 75]) == 25 * K
+    assert rained_on([60, 60]) == 40 * K  # a dry day: its ET, no rain
+    # Each lost 2 L of its 10: rain, or a dawn's noise on an ET known high.
+    # Only a day that gave them their ET, together, is taken for rain.
+    assert rained_on([68, 68]) == 40 * K
+
+
+def test_a_plot_that_kept_its_water_while_another_did_not_says_nothing_of_rain():
+    # Plot 0 read wetter with no water, plot 1 fell by its day's ET: rain
+    # would have fallen on both, so plot 0's probe is the likelier cause
+    # (drifting wet), and a failed plot's deficit grows by its ET alone.
+    assert rained_on([75, 60]) == 40 * K
+
+
 def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     # Plot 0 learned 4 L a day, plot 1 nothing yet, when both probes fail.
     # The good plot 2 uses 4 L on a 6 L dose: plot 0's 12 L dose says it
