@@ -465,8 +465,8 @@ def test_a_dry_day_that_fell_by_less_than_half_the_et_was_rain_and_teaches_nothi
     assert b.et_ml == [10 * K]
     dawn(b, 4, [68])  # 4 % of 10: rain in the afternoon
     assert b.et_ml == [10 * K]
-    dawn(b, 5, [62])  # a cloudy day's 6 % is ET
-    assert b.et_ml == [(10 * K + 6 * K) // 2]
+    dawn(b, 5, [62])  # a cloudy day's 6 % is ET, three dawns after the last lesson: it weighs 3/4
+    assert b.et_ml == [10 * K - 3 * (4 * K) // 4]
 
 
 def test_by_dusk_adds_the_rest_of_the_days_et():
@@ -937,3 +937,33 @@ def test_a_probe_found_drifting_wet_goes_back_to_its_et_from_before_the_drift():
     assert b.bad == [False, True]
     dawn(b, b._dawns, [51, 0], good=0b01)
     assert 2 * K - K // 4 <= b.et_ml[1] <= 2 * K + K // 4
+
+
+def lesson_after(gap):
+    """Plot 0's ET after a dry day that used 14 L, `gap` dawns after the
+    lesson that taught it 10 L, the days between drained past field
+    capacity (which teach nothing)."""
+    b = Balance(1)
+    dawn(b, 0, [90])
+    dawn(b, 1, [80])
+    assert b.et_ml == [10 * K]
+    day = 1
+    m = 80
+    for day in range(2, gap + 1):
+        b.watered(0, (100 - m) * K + 5 * K, (day - 1) * DAY + DAWN + 60)  # 5 L drain
+        m = 90  # the day's 10 L of ET since
+        dawn(b, day, [m])
+        assert b.et_ml == [10 * K]
+    dawn(b, gap + 1, [m - 14])
+    return b.et_ml[0]
+
+
+def test_a_lesson_days_after_the_last_weighs_more_than_one_a_day_later():
+    # ET rises by half from May to July. On a plot watered every day a
+    # lesson comes every few dawns, and a running mean of weight 1/2 over
+    # them trailed the season by a week or more: its ET (and a failed
+    # plot's, through the index) stayed a tenth short. A lesson after a day
+    # weighs a half; three dawns or more after the last, three quarters.
+    assert lesson_after(1) == 12 * K
+    assert lesson_after(2) == 12 * K
+    assert lesson_after(4) == 13 * K

@@ -25,7 +25,11 @@
 #   with no water teaches ET: the fall of the dawn reading, in a running
 #   mean of weight 1/2 (ET doubles from April to June: a slower mean lags
 #   it, and every refill falls short by the lag, which is the leaching
-#   water); so does a watered day that stayed well short of field capacity,
+#   water), or 3/4 for a lesson three dawns or more after the last (it
+#   stands for those days too: on a plot watered daily, whose lessons
+#   come every few dawns, the mean trailed the season by a tenth, and a
+#   failed plot lived on that; docs/architecture.md); so does a watered
+#   day that stayed well short of field capacity,
 #   or whose refill stopped short of it on purpose (`short`: the planner's,
 #   once a plot watered daily has gone four dawns without learning), as the
 #   fall plus the water, unless the probe missed a quarter of the metered
@@ -137,6 +141,7 @@ _FC_NEAR = const(970)  # permille: a dawn this wet may still be draining
 _STRESS = const(550)
 _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drained nothing
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
+_GAP = const(3)  # dawns since the last lesson past which the next weighs 3/4, not 1/2
 _SHORT_EVERY = const(4)  # dawns: an ET this old is taught again by a short refill, tried no more often
 
 
@@ -435,7 +440,12 @@ class Balance:
                 elif e < 0 or mc >= _STRESS or et > e:
                     # Plants short of water use less than they will once
                     # watered: such a day may raise the ET, not lower it.
-                    self.et_ml[i] = et if e < 0 else (e + et) // 2
+                    if e < 0:
+                        self.et_ml[i] = et
+                    elif self._dawns - self._et_dawn[i] >= _GAP:
+                        self.et_ml[i] = e + 3 * (et - e) // 4  # a lesson after a gap (the header)
+                    else:
+                        self.et_ml[i] = (e + et) // 2
                     self._et_dawn[i] = self._dawns
         if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
             self.bad[i] = True
