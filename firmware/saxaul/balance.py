@@ -29,9 +29,9 @@
 #   stands for those days too: on a plot watered daily, whose lessons
 #   come every few dawns, the mean trailed the season by a tenth, and a
 #   failed plot lived on that; docs/architecture.md); so does a watered
-#   day that stayed well short of field capacity,
-#   or whose refill stopped short of it on purpose (`short`: the planner's,
-#   once a plot watered daily has gone four dawns without learning), as the
+#   day that stayed well short of field capacity, or whose refill stopped
+#   short of it on purpose (`short`: the planner's, once a plot watered
+#   daily has gone four dawns without learning), as the
 #   fall plus the water, unless the probe missed a quarter of the metered
 #   water (a probe drifting dry would make that water ET, the ET more water,
 #   and so on). After a short refill what the probe missed is the stale ET
@@ -292,8 +292,9 @@ class Balance:
 
     def _rained(self, good, wet, used):
         # The good plots that could see rain since the last dawn each kept
-        # half their ET and together read no drier: `wet` mL fell on them where `used` was their ET (the
-        # header). Each plot not good got the same share of its own ET.
+        # half their ET and together read no drier: `wet` mL fell on them
+        # where `used` was their ET (the header). Each plot not good got the
+        # same share of its own ET.
         q = (wet << 8) // used  # days of ET, in 1/256 (at most 3: `fell` is bounded)
         for i in range(self.n):
             e = self.et_ml[i]
