@@ -947,7 +947,6 @@ def lesson_after(gap):
     dawn(b, 0, [90])
     dawn(b, 1, [80])
     assert b.et_ml == [10 * K]
-    day = 1
     m = 80
     for day in range(2, gap + 1):
         b.watered(0, (100 - m) * K + 5 * K, (day - 1) * DAY + DAWN + 60)  # 5 L drain
@@ -966,4 +965,5 @@ def test_a_lesson_days_after_the_last_weighs_more_than_one_a_day_later():
     # weighs a half; three dawns or more after the last, three quarters.
     assert lesson_after(1) == 12 * K
     assert lesson_after(2) == 12 * K
+    assert lesson_after(3) == 13 * K  # `_GAP`: three dawns
     assert lesson_after(4) == 13 * K

@@ -31,8 +31,8 @@
 #   failed plot lived on that; docs/architecture.md); so does a watered
 #   day that stayed well short of field capacity, or whose refill stopped
 #   short of it on purpose (`short`: the planner's, once a plot watered
-#   daily has gone four dawns without learning), as the
-#   fall plus the water, unless the probe missed a quarter of the metered
+#   daily has gone four dawns without learning), as the fall plus the
+#   water, unless the probe missed a quarter of the metered
 #   water (a probe drifting dry would make that water ET, the ET more water,
 #   and so on). After a short refill what the probe missed is the stale ET
 #   it is there to teach (up to twice the ET known), and it is tried every
@@ -235,8 +235,9 @@ class Balance:
 
         `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
         `store_l` (the list is kept, not copied: `advance` bounds each
-        deficit by it until the next dawn). `floors[i]`, mL, is the plot's daily fallback dose: a
-        failed plot uses at least it times the good plots' ET over theirs.
+        deficit by it until the next dawn). `floors[i]`, mL, is the plot's
+        daily fallback dose: a failed plot uses at least it times the good
+        plots' ET over theirs.
         `weak`: marginal sun (the planner's `weak_sun`), when no dry reading
         is taken for the probe's (`_dry`). `failed` (bit i)
         are the plots not good because their probe failed, which go on on
