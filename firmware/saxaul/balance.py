@@ -117,13 +117,6 @@
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
-#   Only past two points (`_DAY_NOISE`), and to the reading less them: a
-#   day's readings scatter by a point or two (noise, temperature, the
-#   shown percent's dead band), and taking every drier one raised the
-#   balance to the top of that scatter, so that every refill began too
-#   big by it and drained it (Muynak with 15 mV of probe noise,
-#   `benchmarks/variants.py` noisy-probes: IE 11.8 -> 3.9 %, the
-#   Haloxylon plot's 76.2 % in a scratch watch; docs/architecture.md).
 # - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
@@ -131,7 +124,6 @@ from saxaul.drift import Drift
 from saxaul.etindex import EtIndex
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
-_DAY_NOISE = const(20)  # permille a reading by day may scatter drier than the truth
 _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
@@ -539,8 +531,6 @@ class Balance:
         if self.known[i] and (self._irr_ml[i] > 0 or now_s - self._last_s[i] < _EQ_S):
             return  # watered today: the next dawn weighs the probe against the meter
         d = (1000 + self.bias[i] - 10 * m) * store_l
-        if self.known[i]:
-            d -= _DAY_NOISE * store_l  # the top of a day's scatter, not news (the header)
         if d > self.d_ml[i] or not self.known[i]:
             self.d_ml[i] = d if d > 0 else 0
             self.known[i] = True
