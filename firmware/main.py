@@ -49,12 +49,8 @@ def load_board(root=""):
     return spec
 
 
-def start(board, root="", console=True, telemetry=True):
-    """Config, state and journal for a board whose outputs are off; returns the controller.
-
-    `telemetry` False: no line a tick on stdout (a simulated season, whose
-    runner reads none: printed into its sink they were a fifth of what a
-    season allocated)."""
+def start(board, root="", console=True):
+    """Config, state and journal for a board whose outputs are off; returns the controller."""
     from saxaul import config, journal, state
     from saxaul.controller import Controller
 
@@ -73,7 +69,6 @@ def start(board, root="", console=True, telemetry=True):
     st.save(root + "state.json")
     ctl = Controller(board, cfg, st, jr, root + "state.json")
     ctl.schema_version = schema_version
-    ctl.telemetry_on = telemetry
     ctl._stamp()
     jr.event(codes.E_BOOT, codes.NO_PLOT, board.reset_cause(), schema_version)
     jr.event(codes.E_CONFIG, codes.NO_PLOT, cfg_status)
@@ -91,7 +86,7 @@ def start(board, root="", console=True, telemetry=True):
     return ctl
 
 
-def main(root="", console=True, telemetry=True):
+def main(root="", console=True):
     """Boot the controller; returns only on Ctrl-C, maintenance, or a bad board file."""
     spec = load_board(root)
     if spec is None:
@@ -108,7 +103,7 @@ def main(root="", console=True, telemetry=True):
     board.start_watchdog()
     ctl = None
     try:
-        ctl = start(board, root, console, telemetry)
+        ctl = start(board, root, console)
         ctl.run()
     finally:
         board.all_off()

@@ -208,11 +208,8 @@ def prepare_flash(sc, folder):
     return folder.rstrip("/") + "/", board
 
 
-# The driver the MicroPython unix port runs. The firmware runs without its
-# telemetry (`main.main(root, console, telemetry)`: a season ticks ~3 x 10^5
-# times and nothing reads those lines; printing them into the sink below was
-# a fifth of what a season allocated); other prints are dropped, and
-# exception lines ("E ...") go to stderr.
+# The driver the MicroPython unix port runs. Telemetry lines are dropped (a
+# season prints ~10^5 of them); exception lines ("E ...") go to stderr.
 _DRIVER = r'''
 import sys
 sys.path[:0] = [%(sim)r, %(fw)r]
@@ -248,7 +245,7 @@ while True:
             del sys.modules[name]
     try:
         import main
-        main.main(%(root)r, False, False)
+        main.main(%(root)r, False)
         ended = "returned"
         break
     except fieldmod.SeasonOver:
@@ -358,7 +355,7 @@ def _run_cpython(sc, board, root, csv_path, progress, watch=None):
                 watch(world)
             main = fakes.import_main()
             try:
-                main.main(root, False, False)
+                main.main(root, False)
                 ended = "returned"
                 break
             except field.SeasonOver:

@@ -24,7 +24,7 @@ def flash(tmp_path, spec, cfg=None):
     return str(d) + "/"
 
 
-def run_for(fakes, root, seconds, console=False, telemetry=True):
+def run_for(fakes, root, seconds, console=False):
     """Run main.main(root) until `seconds` more of virtual time; returns main's module."""
     t = fakes.time
     end_ms = t.now_ms() + seconds * 1000
@@ -36,7 +36,7 @@ def run_for(fakes, root, seconds, console=False, telemetry=True):
     t.add_hook(stop)
     main = fakes.import_main()
     try:
-        main.main(root, console=console, telemetry=telemetry)
+        main.main(root, console=console)
     except Stop:
         pass
     finally:

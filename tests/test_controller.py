@@ -57,26 +57,6 @@ def test_a_dry_plot_is_watered_in_the_morning_and_stops_at_its_target(fakes, tmp
     assert any(r["outputs"] & 1 for r in rows)
 
 
-def test_a_season_runner_may_turn_telemetry_off_and_the_watering_is_the_same(fakes, tmp_path, capsys):
-    # The same dry morning with and without the line a tick: no T lines, the
-    # same journal (what the controller did does not depend on its printing).
-    logs = []
-    for on in (True, False):
-        scripted(fakes, start_pct=(20, 80, 80, 80))
-        (tmp_path / str(on)).mkdir()
-        root = flash(tmp_path / str(on), board_spec())
-        run_for(fakes, root, 12 * 3600, telemetry=on)
-        out = capsys.readouterr().out
-        assert bool(telemetry(out)) == on
-        recs, _ = journal(fakes, root)
-        logs.append(recs)
-        fakes.time.clear_hooks()  # as the fixture does: a fresh clock for the second run
-        fakes.time.reset()
-        fakes.machine._hooked = False
-    assert kinds(logs[0], "START") and kinds(logs[0], "STOP")
-    assert logs[0] == logs[1]
-
-
 def test_valve_opens_before_the_pump_and_closes_after_it(fakes, tmp_path):
     world = scripted(fakes, start_pct=(20, 80, 80, 80))
     world.log = []

@@ -56,7 +56,7 @@ def test_a_watchdog_reset_reboots_the_firmware_and_the_season_goes_on(monkeypatc
     def import_main(self):
         main = real_main(self)
         if not calls:
-            def hang(root="", console=True, telemetry=True):
+            def hang(root="", console=True):
                 calls.append(1)
                 self.machine.WDT(timeout=8000)
                 while True:

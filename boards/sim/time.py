@@ -75,7 +75,6 @@ def _real_sleep_ms(ms):
 def advance(ms):
     """Move virtual time forward by ms and run the hooks."""
     global _now_ms
-    ms = int(ms)
     if ms < 0:
         raise ValueError("negative sleep")
     if _speed and ms:
@@ -105,7 +104,8 @@ def ticks_diff(ticks1, ticks2):
     return ((ticks1 - ticks2 + _HALF) & _TICKS_MAX) - _HALF
 
 
-sleep_ms = advance  # not a wrapper: a season sleeps millions of times
+def sleep_ms(ms):
+    advance(int(ms))
 
 
 def sleep_us(us):

@@ -84,7 +84,6 @@ class Controller:
         self._ml_sample = 0
         self._stage = 0
         self.console = None
-        self.telemetry_on = True  # a line a tick on stdout (`main.start`: off where nothing reads it)
         self.exceptions = 0
         self.state_errors = 0
         self._stop_req = False
@@ -246,8 +245,7 @@ class Controller:
             self.journal.sample(pv, self.batt_mv, self.pct, self.pfaults, b.outputs_mask(), self._ml_sample)
             self._ml_sample = 0
         self._save_state()
-        if self.telemetry_on:
-            self.telemetry()
+        self.telemetry()
         self._stage = 0
         return self._sleep_s(now)
 
