@@ -575,6 +575,58 @@ def test_on_the_first_day_an_afternoon_stall_past_the_last_start_that_held_ends_
     assert pw.can_start(dawn + 9 * H + 200) == R_NONE
 
 
+def test_on_the_first_morning_after_boot_a_stall_waits_for_the_sun_to_double():
+    # Nothing learned since boot: no start has held, no day's length is
+    # known. Twenty minutes after dawn a start stalls: near dawn the sun
+    # grows with the time, so the next try waits until about twice as long
+    # after dawn, where the doubling ladder alone would try again in 90 s
+    # (and again, and again, while the sun rose).
+    pw, dawn = first_dawn()
+    t = dawn + 1200
+    b = stall(pw, t, 700)
+    assert 1000 < b < 1400
+    assert pw.can_start(t + 600) == R_BACKOFF
+    assert pw.can_start(t + b) == R_NONE
+    # The next stall is the highest yet: it doubles again.
+    t2 = t + b
+    b2 = stall(pw, t2, 1400)
+    assert t2 - dawn < b2 < 1.4 * (t2 - dawn)
+    # Once a start has held today the ladder is back.
+    pw.held(t2 + b2)
+    pw.on_run_ok()
+    assert stall(pw, t2 + b2 + H, 9000) == 90
+
+
+def test_the_first_mornings_wait_for_a_doubled_sun_ends_at_noon():
+    # Five hours after dawn the sun will not double before noon (of a 12 h
+    # day, while no day's length is known): the next try is at that noon.
+    # After noon the sun only falls, and the ladder tries again in 90 s.
+    pw, dawn = first_dawn()
+    t = dawn + 5 * H
+    stall(pw, t, 700)
+    assert pw.can_start(dawn + 6 * H - 60) == R_BACKOFF
+    assert pw.can_start(dawn + 6 * H) == R_NONE
+    pw, dawn = first_dawn()
+    assert stall(pw, dawn + 7 * H, 700) == 90
+
+
+def test_once_a_days_length_is_seen_the_ladder_is_back_even_before_a_start_held():
+    # A boot at night, a day whose only start stalled at noon, a night and
+    # the next dawn: the sun's course is known, and with it the highest
+    # stall. A morning stall at that height may be a start just missed:
+    # the ladder tries again in 90 s.
+    pw, log, t = settled(DARK_MV, day=1, night_seen=True)
+    t = log.run(t, t + 600, SUN_MV)
+    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
+    t = log.run(t, dawn1 + 7 * H, SUN_MV)
+    stall(pw, t, 9000)
+    t = log.run(t, dawn1 + 14 * H, SUN_MV)
+    t = log.run(t, t + 8 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    assert len(log.dawns) == 2
+    assert stall(pw, t + 3 * H, 9000) == 90
+
+
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw, log, t = settled(SUN_MV)  # booted at noon
     pw.held(t)

@@ -107,6 +107,19 @@
 # day a technician installs the controller.
 # (benchmarks/trials.py --seeds tune, Muynak: day 0's brown-outs 16.4 ->
 # 11.8, the season's 93.7 -> 89.4; see docs/architecture.md.)
+#
+# That first morning has nothing to measure a stall by: no stall near the
+# start seen yet, no day's length. So until a start holds that day, each
+# stall before noon waits for the sun to double (the factor a lifting
+# cloud is given). Near dawn the sine grows in proportion to the time
+# after it, whatever the day's length, so a short (12 h) day's course
+# times the wait, and its noon ends it (on a 16 h day that noon comes two
+# hours early, the sun within a tenth of noon's). The first start may come
+# when the sun is twice what the pump needs: an hour or two of pumping
+# lost, once, on the day the controller is installed. Before, the doubling
+# ladder tried from first light every 90, 180, 360 ... 1800 s.
+# (benchmarks/trials.py --seeds tune, Muynak: day 0's brown-outs 11.8 ->
+# 5.9, the season's 85.0 -> 74.4; see docs/architecture.md.)
 from micropython import const
 
 from saxaul.codes import R_BACKOFF, R_NIGHT, R_NONE, R_PV_WEAK
@@ -126,6 +139,7 @@ _CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
 _IDLE_D = const(2)  # days in a row whose starts all stalled before the clearest sky rules out hours
 _TRIED_D = const(8)  # days with starts tried that say whether the sun reliably carries the pump
 _SKY_MIN = const(500)  # stalls under this share (permille) of noon's sky say little of the noon
+_DAY_SHORT_S = const(43200)  # a spring or autumn day (12 h), until one is seen
 _DAY_MAX_S = const(57600)  # a day length longer than any south of about 47 N (16 h), until one is seen
 
 
@@ -388,11 +402,19 @@ class Power:
         self.backoff_s = b
         self._until_s = now_s + b
         n = self._len_s
-        if stalled and seen and n != _NONE and 0 < after < n:
+        if stalled and seen:
             # Where the stall stands on the sun's course (see the header).
-            s = _sky(after, n)
-            self._climb(now_s, top, after, n, s)
-            self._noon(s)
+            # The first day after boot, until a start holds, each morning
+            # stall waits for the sun to double; with no day's length seen,
+            # a short day's course times it (near dawn the sine grows with
+            # the time, whatever the day's length) and ends it at its noon.
+            if n == _NONE:
+                if 0 < after < _DAY_SHORT_S and self._first_s == _NONE:
+                    self._climb(now_s, top, after, _DAY_SHORT_S, _sky(after, _DAY_SHORT_S), True)
+            elif 0 < after < n:
+                s = _sky(after, n)
+                self._climb(now_s, top, after, n, s, False)
+                self._noon(s)
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -421,16 +443,19 @@ class Power:
                 # and a morning cloud must not end the next day's trials.)
                 self._done = True
 
-    def _climb(self, now_s, top, after, n, s):
+    def _climb(self, now_s, top, after, n, s, first):
         # This stall over the highest one is no less than the sun it had
         # over the sun a start needs (the highest stall is below a start's
         # voltage): see the header. It came `after` s past dawn of a day n s
-        # long, with the clear sky at s permille of noon's.
+        # long, with the clear sky at s permille of noon's. `first`: the
+        # first morning after boot, before noon the sun must double.
         sag = self._sag_mv
         hi = self._stall_mv
-        if sag <= 0 or hi <= sag:
+        if sag <= 0:
             return
-        need = s * hi // (_CLOUD * sag)
+        need = s * hi // (_CLOUD * sag) if hi > sag else 0
+        if first and 2 * after < n and need < _CLOUD * s:
+            need = _CLOUD * s
         if need <= s:
             return
         if 2 * after >= n:
