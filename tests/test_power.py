@@ -610,6 +610,18 @@ def test_the_first_mornings_wait_for_a_doubled_sun_ends_at_noon():
     assert stall(pw, dawn + 7 * H, 700) == 90
 
 
+def test_on_the_first_afternoon_before_a_start_held_a_deep_stall_waits_the_longest():
+    # Past the noon of a 12 h day (no day's length known), no start held:
+    # a stall at the highest yet keeps the ladder; one under half of it is
+    # a thick cloud on a falling sun, and waits sag_backoff_max_s four times.
+    pw, dawn = first_dawn()
+    t = dawn + 7 * H
+    assert stall(pw, t, 8000) == 90
+    t += 200
+    assert stall(pw, t, 3000) == 4 * 1800
+    assert pw.can_start(t + 4 * 1800 - 60) == R_BACKOFF
+
+
 def test_once_a_days_length_is_seen_the_ladder_is_back_even_before_a_start_held():
     # A boot at night, a day whose only start stalled at noon, a night and
     # the next dawn: the sun's course is known, and with it the highest

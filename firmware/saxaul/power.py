@@ -408,6 +408,8 @@ class Power:
             # stall waits for the sun to double; with no day's length seen,
             # a short day's course times it (near dawn the sine grows with
             # the time, whatever the day's length) and ends it at its noon.
+            # A stall under half of today's highest waits as on later days
+            # (`_climb`): after that noon, the longest wait.
             if n == _NONE:
                 if 0 < after < _DAY_SHORT_S and self._first_s == _NONE:
                     self._climb(now_s, top, after, _DAY_SHORT_S, _sky(after, _DAY_SHORT_S), True)
