@@ -622,23 +622,6 @@ def test_on_the_first_afternoon_before_a_start_held_a_deep_stall_waits_the_longe
     assert pw.can_start(t + 4 * 1800 - 60) == R_BACKOFF
 
 
-def test_once_a_days_length_is_seen_the_ladder_is_back_even_before_a_start_held():
-    # A boot at night, a day whose only start stalled at noon, a night and
-    # the next dawn: the sun's course is known, and with it the highest
-    # stall. A morning stall at that height may be a start just missed:
-    # the ladder tries again in 90 s.
-    pw, log, t = settled(DARK_MV, day=1, night_seen=True)
-    t = log.run(t, t + 600, SUN_MV)
-    dawn1 = log.dawns[-1] - CFG["pv_debounce_s"]
-    t = log.run(t, dawn1 + 7 * H, SUN_MV)
-    stall(pw, t, 9000)
-    t = log.run(t, dawn1 + 14 * H, SUN_MV)
-    t = log.run(t, t + 8 * H, DARK_MV)
-    log.run(t, t + 600, SUN_MV)
-    assert len(log.dawns) == 2
-    assert stall(pw, t + 3 * H, 9000) == 90
-
-
 def test_without_a_dawn_seen_since_boot_there_is_no_window():
     pw, log, t = settled(SUN_MV)  # booted at noon
     pw.held(t)
@@ -782,6 +765,8 @@ def test_a_stall_no_morning_sun_can_lift_waits_until_noon_at_most():
 
 def test_a_morning_stall_near_the_highest_keeps_the_ladder():
     # Three hours in, at 0.9 of the highest stall: a thinner cloud would do.
+    # No start has held since boot (yesterday's only start stalled), yet a
+    # day's length is known: the first morning's doubled wait is over.
     pw, dawn = second_dawn(stall_mv=10000)
     assert stall(pw, dawn + 3 * H, 9000) < 120
     assert pw.can_start(dawn + 3 * H + 120) == R_NONE

@@ -139,8 +139,11 @@ _CLOUD = const(2)  # a cloud that lifts may double the irradiance a stall saw
 _IDLE_D = const(2)  # days in a row whose starts all stalled before the clearest sky rules out hours
 _TRIED_D = const(8)  # days with starts tried that say whether the sun reliably carries the pump
 _SKY_MIN = const(500)  # stalls under this share (permille) of noon's sky say little of the noon
-_DAY_SHORT_S = const(43200)  # a spring or autumn day (12 h), until one is seen
-_DAY_MAX_S = const(57600)  # a day length longer than any south of about 47 N (16 h), until one is seen
+# Two guesses at a day's length until one is seen, each on the side that
+# tries the pump sooner: the short one ends the first morning's wait at an
+# early noon, the long one starts its afternoon (when trials end) late.
+_DAY_SHORT_S = const(43200)  # a spring or autumn day (12 h)
+_DAY_MAX_S = const(57600)  # longer than any day south of about 47 N (16 h)
 
 
 def _sky(after, n):
