@@ -316,7 +316,12 @@ class Balance:
         # a slow drift). Anchored to it, a refill would never end.
         seen = (m - m0) * k  # the water the reading showed since the last dawn
         self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
-        if self.drift.fell(i, self.sank[i] and m0 - self.bias[i] < _FC_NEAR, m, m0, e):
+        # For drift.py's count of falls: water past twice the ET known at
+        # its first fall (`ref`), into a soil that was not draining.
+        ef = self.drift.ref(i, e)
+        under = (not check and ef > 0 and m0 >= 0 and m0 - self.bias[i] < _FC_NEAR and irr >= _SEEN_MIN * k
+                 and (2 * (seen + 2 * ef) < irr or irr > 2 * ef))
+        if self.drift.fell(i, under, m, m0, e):
             self.bad[i] = True
             if self.et_ml[i] > self.drift.et_first[i] > 0:
                 self.et_ml[i] = self.drift.et_first[i]

@@ -17,10 +17,18 @@
 # - A probe drifting dry under a refill that the daily cap spreads over
 #   days: the refill never reaches field capacity, so it never drains, and
 #   the plot gets the cap every day. A reading that fell on three dawns in
-#   a row while more than twice the ET went in (the balance's `sank`), into
-#   a soil that was not draining at the dawn before, is the probe's; the
-#   ET learned since the first of them (short refills took the unseen
-#   water for ET) goes back to what it was.
+#   a row while more than twice the ET went in, into a soil that was not
+#   draining at the dawn before, is the probe's; the ET learned since the
+#   first of them (short refills took the unseen water for ET) goes back to
+#   what it was. "The ET" is the one known at the first of them (`ref`):
+#   each lesson between took the water the probe missed for ET, up to twice
+#   it a dawn, and weighed by that the water soon stopped coming to twice
+#   the ET, so the count began again and the drift was never found (Muynak,
+#   a probe drifting 10 mV a day dry from day 40, weather seed 999: the
+#   plot's ET went from 18 to 57 L a day, and it got the daily cap to the
+#   season's end). A sound probe under water past twice its ET reads
+#   wetter unless the plants use more than that: three dawns in a row of
+#   it is no season's warming.
 # (Muynak with a probe drifting 6 mV a day wet from day 20, and with one
 # drifting 10 mV a day dry from day 40: `benchmarks/variants.py`.)
 from micropython import const
@@ -54,10 +62,16 @@ class Drift:
         self._spell_et[i] = x
         return unstressed and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
 
+    def ref(self, i, e):
+        """The ET plot i's water is weighed by at this dawn: the one known at
+        the first fall of the count under way, else `e` (the ET known now)."""
+        return self.et_first[i] if self._fell[i] else e
+
     def fell(self, i, sank, m, m0, e):
         """A dawn; True when plot i's reading fell for the `_FELL`th time in a
-        row under water it should have shown (`sank`, into a soil that was
-        not draining). Readings as in `dry`."""
+        row under water it should have shown (`sank`: past twice the ET
+        `ref` gives, into a soil that was not draining). Readings as in
+        `dry`."""
         if not (sank and m < m0 - _FALL_PM):
             self._fell[i] = 0
             return False
