@@ -24,11 +24,11 @@
 #   each lesson between took the water the probe missed for ET, up to twice
 #   it a dawn, and weighed by that the water soon stopped coming to twice
 #   the ET, so the count began again and the drift was never found (Muynak,
-#   a probe drifting 10 mV a day dry from day 40, weather seed 999: the
-#   plot's ET went from 18 to 57 L a day, and it got the daily cap to the
-#   season's end). A sound probe under water past twice its ET reads
-#   wetter unless the plants use more than that: three dawns in a row of
-#   it is no season's warming.
+#   a probe drifting 10 mV a day dry from day 40, weather seed 999, by a
+#   scratch watch: the plot's ET went from 18 to 57 L a day, and it got
+#   the daily cap to the season's end). A sound probe under water past
+#   twice its ET reads wetter unless the plants use more than that: three
+#   dawns in a row of it is no season's warming (docs/architecture.md).
 # (Muynak with a probe drifting 6 mV a day wet from day 20, and with one
 # drifting 10 mV a day dry from day 40: `benchmarks/variants.py`.)
 from micropython import const
@@ -67,12 +67,12 @@ class Drift:
         the first fall of the count under way, else `e` (the ET known now)."""
         return self.et_first[i] if self._fell[i] else e
 
-    def fell(self, i, sank, m, m0, e):
+    def fell(self, i, under, m, m0, e):
         """A dawn; True when plot i's reading fell for the `_FELL`th time in a
-        row under water it should have shown (`sank`: past twice the ET
+        row under water it should have shown (`under`: past twice the ET
         `ref` gives, into a soil that was not draining). Readings as in
         `dry`."""
-        if not (sank and m < m0 - _FALL_PM):
+        if not (under and m < m0 - _FALL_PM):
             self._fell[i] = 0
             return False
         if self._fell[i] == 0:
