@@ -851,6 +851,32 @@ def test_a_reading_that_falls_under_water_short_of_twice_the_et_is_not_a_drift()
     assert water_and_dawns(b, 7, [70, 68, 66, 64]) == [False] * 4
 
 
+def test_a_bias_the_capped_refills_never_weigh_falls_when_the_water_past_et_is_not_seen():
+    # A bias of 10 points (one wet dawn taken for salt) holds the balance
+    # 10 L short of field capacity at every dawn where the reading sits at
+    # it. With 4 L of ET the day's cap (10 L) never brings the balance to
+    # field capacity, so no refill drains by its count and the rules that
+    # weigh a bias after drainage never run. But the reading did not show
+    # the 6 L past ET: the soil was full and drained them. The bias falls a
+    # point a dawn.
+    def biases(readings):
+        b = Balance(1)
+        dry_days(b, [[90], [86]])
+        assert b.et_ml == [4 * K]
+        b.bias[0] = 100
+        out = []
+        for m in readings:
+            b.watered(0, 10 * K, (b._dawns - 1) * DAY + DAWN + 3600)
+            dawn(b, b._dawns, [m])
+            out.append(b.bias[0])
+        return out
+
+    # The first refill rose from 86 to field capacity; then it sits there.
+    assert biases([100, 100, 100, 100]) == [100, 90, 80, 70]
+    # The water showed (the soil was short, as the salt says): it stays.
+    assert biases([100, 104]) == [100, 100]
+
+
 def test_a_reading_that_stays_flat_under_the_cap_is_not_marked_bad():
     # A probe that reads dry at field capacity shows the water up to there
     # and then stays put while the rest drains: `sank`, but no fall.

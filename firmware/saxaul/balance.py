@@ -58,13 +58,18 @@
 #   that noise, so every refill began too big by it and drained it (loamy
 #   sand, whose small store is refilled almost daily: IE 5.5 %, now 4.2).
 #   Not in weak sun, where a refill a little big is water the plot may need
-#   before the panel starts the pump again. A reading drier than field
-#   capacity is more likely a refill that fell short (`store_l` or ET
-#   guessed low) than a dry-reading probe, and taking it for a bias would
-#   shorten the next refill further; so the bias goes below 0 only when the
-#   probe has shown that the store and the ET are right: on watered days
-#   well short of field capacity the reading rose by 85 % or more of the
-#   water past ET (a store guessed 30 % small shows 70 %); or, on a plot
+#   before the panel starts the pump again. A bias that holds the balance
+#   short of field capacity by more than the day's cap leaves past the ET
+#   is never weighed that way (no refill drains by the balance's count):
+#   a reading at field capacity that did not show the water past the ET
+#   lowers it a point a dawn, as salt washing out does (`_anchor`). A
+#   reading drier than field capacity is more likely a refill that fell
+#   short (`store_l` or ET guessed low) than a dry-reading probe, and
+#   taking it for a bias would shorten the next refill further; so the
+#   bias goes below 0 only when the probe has shown that the store and
+#   the ET are right: on watered days well short of field capacity the
+#   reading rose by 85 % or more of the water past ET (a store guessed
+#   30 % small shows 70 %); or, on a plot
 #   whose refills all drain and so never show that, two dawns after drained
 #   refills half again apart in size read dry by the same, within a dawn's
 #   error (a store guessed small falls short in proportion to the refill; a
@@ -351,6 +356,20 @@ class Balance:
             # drained it (the probe reads dry at field capacity) or the probe
             # is wrong. Either way the balance is the better witness.
             check = True
+        o = self.bias[i]
+        if (not check and not weak and o > 0 and e > 0 and m0 + _BIAS_BAND >= 1000
+                and net >= 2 * _SEEN_MIN * k and 4 * seen < net):
+            # The reading sat at field capacity, and water past the ET went
+            # in that it did not show: the soil was full and drained it.
+            # What the balance held short of field capacity was the bias
+            # (salt washing out, or a dawn's noise taken for salt). When the
+            # daily cap keeps the balance that short, no refill drains by
+            # its count, so the rules below never weigh the bias, and the
+            # plot got the cap every day (a scratch watch, Muynak with noisy
+            # probes: a bias of 62 permille on the deep store, 4 mm drained
+            # a day for the last four weeks). It falls as salt washing out
+            # does, a point a dawn.
+            self.bias[i] = o - 10 if o > 10 else 0
         if check and self.known[i]:
             # The balance has been exact since field capacity: what the
             # reading says beyond it is the probe's own offset. Salt only
