@@ -46,59 +46,57 @@
 #   cannot see rain: a dry day whose reading fell by less than half the ET
 #   known is taken for rain and teaches nothing (a plot whose probe fails
 #   later lives on that ET).
-# - Bias: after water drained past field capacity (or water the meter
-#   counted and the probe missed) the balance knows the deficit at the next
-#   dawn better than the probe (field capacity, then the ET since); the
-#   difference is what salt or drift add to the reading. Salt only reads
-#   wetter, so the bias (permille) climbs (10 points a dawn at most) and
-#   falls by a point a dawn when a learned bias washes out. Within a dawn's
-#   error of it (2 points: the ET since the refill, the probe's noise) a
-#   reading moves it a quarter of the way, up or down: taking every higher
-#   reading and giving back only past 2 points kept the bias at the top of
-#   that noise, so every refill began too big by it and drained it (loamy
-#   sand, whose small store is refilled almost daily: IE 5.5 %, now 4.2).
-#   Not in weak sun, where a refill a little big is water the plot may need
-#   before the panel starts the pump again. A bias that holds the balance
-#   short of field capacity by more than the day's cap leaves past the ET
-#   is never weighed that way (no refill drains by the balance's count):
-#   a reading at field capacity that did not show the water past the ET
-#   lowers it a point a dawn, as salt washing out does (`_anchor`). A
-#   reading drier than field capacity is more likely a refill that fell
-#   short (`store_l` or ET guessed low) than a dry-reading probe, and
-#   taking it for a bias would shorten the next refill further; so the
-#   bias goes below 0 only when the probe has shown that the store and
-#   the ET are right: on watered days well short of field capacity the
-#   reading rose by 85 % or more of the water past ET (a store guessed
-#   30 % small shows 70 %); or, on a plot
-#   whose refills all drain and so never show that, two dawns after drained
-#   refills half again apart in size read dry by the same, within a dawn's
-#   error (a store guessed small falls short in proportion to the refill; a
-#   probe's offset is the same after any). (Muynak with one probe 18 mV dry
-#   of its calibration, `benchmarks/variants.py`: IE 10.3 -> 2.9 %; the heat
-#   wave's worst of seven seeds 5.3 -> 4.6, sand 2.8 -> 3.7.) Then a reading
-#   more than 4 points dry after drainage, or one that stayed flat while
-#   water past ET went in, is the probe's calibration (a few mV off, a slow
-#   dry drift), and the bias follows it down a point a dawn to -10 points,
-#   and back up by 2 a dawn; not in weak sun, where it could only shrink the
-#   refills of a plot whose starts are scarce. Without it a probe 25 mV dry
-#   over-watered every refill by its offset, and one whose refills the daily
-#   cap spreads kept its plot at the cap all season (Muynak with two probes
-#   so: IE 24.0 %, now 8.6). Two dawns in a row 15 points drier than the
-#   bias mark the probe bad (a probe drifting a point a day over-waters for
-#   every day it goes unnoticed), and the ET learned between them goes back
-#   to the one known at the first: water the drift hid was taken for ET
-#   there, and the plot lives on that ET from now on (probe faults: a
-#   drifting probe's plot kept 1.5 times its ET all season, IE 46 % on it).
-#   A drained dawn drier than the drained dawn before by more than a
-#   dawn's error, and short of the bias by more than that dawn's shortfall
-#   scaled to its refill, is a strike too: a store guessed small falls
-#   short in proportion to the refill and an offset by the same after any,
-#   so a reading that keeps falling is a dry drift, found at the third such
-#   dawn rather than once 15 points deep, while every refill filled what
-#   the drift hid and drained it. (Probe faults, where probe 1 drifts 4 mV
-#   a day dry from day 30: found 1-4 days sooner on 7 of twenty seeds; IE
-#   5.4 -> 5.2 % on the held-out `check` seeds, 5.3 either way on `tune`:
-#   docs/architecture.md.)
+# - Bias: after water drained past field capacity (or water the meter counted
+#   and the probe missed) the balance knows the deficit at the next dawn
+#   better than the probe (field capacity, then the ET since); the difference
+#   is what salt or drift add to the reading. Salt only reads wetter, so the
+#   bias (permille) climbs (10 points a dawn at most) and falls by a point a
+#   dawn when a learned bias washes out. Within a dawn's error of it (2
+#   points: the ET since the refill, the probe's noise) a reading moves it a
+#   quarter of the way, up or down: taking every higher reading and giving
+#   back only past 2 points kept the bias at the top of that noise, so every
+#   refill began too big by it and drained it (loamy sand, whose small store
+#   is refilled almost daily: IE 5.5 %, now 4.2). Not in weak sun, where a
+#   refill a little big is water the plot may need before the panel starts
+#   the pump again. A bias that holds the balance short of field capacity by
+#   more than the day's cap leaves past the ET is never weighed that way (no
+#   refill drains by the balance's count): a reading at field capacity that
+#   did not show the water past the ET lowers it a point a dawn, as salt
+#   washing out does (`_anchor`). A reading drier than field capacity is more
+#   likely a refill that fell short (`store_l` or ET guessed low) than a
+#   dry-reading probe, and taking it for a bias would shorten the next refill
+#   further; so the bias goes below 0 only when the probe has shown that the
+#   store and the ET are right: on watered days well short of field capacity
+#   the reading rose by 85 % or more of the water past ET (a store guessed 30
+#   % small shows 70 %); or, on a plot whose refills all drain and so never
+#   show that, two dawns after drained refills half again apart in size read
+#   dry by the same, within a dawn's error (a store guessed small falls short
+#   in proportion to the refill; a probe's offset is the same after any).
+#   (Muynak with one probe 18 mV dry of its calibration,
+#   `benchmarks/variants.py`: IE 10.3 -> 2.9 %; the heat wave's worst of
+#   seven seeds 5.3 -> 4.6, sand 2.8 -> 3.7.) Then a reading more than 4
+#   points dry after drainage, or one that stayed flat while water past ET
+#   went in, is the probe's calibration (a few mV off, a slow dry drift), and
+#   the bias follows it down a point a dawn to -10 points, and back up by 2 a
+#   dawn; not in weak sun, where it could only shrink the refills of a plot
+#   whose starts are scarce. Without it a probe 25 mV dry over-watered every
+#   refill by its offset, and one whose refills the daily cap spreads kept
+#   its plot at the cap all season (Muynak with two probes so: IE 24.0 %, now
+#   8.6). Two dawns in a row 15 points drier than the bias mark the probe bad
+#   (a probe drifting a point a day over-waters for every day it goes
+#   unnoticed), and the ET learned between them goes back to the one known at
+#   the first: water the drift hid was taken for ET there, and the plot lives
+#   on that ET from now on (probe faults: a drifting probe's plot kept 1.5
+#   times its ET all season, IE 46 % on it). A drained dawn drier than the
+#   drained dawn before by more than a dawn's error, and short of the bias by
+#   more than that dawn's shortfall scaled to its refill, is a strike too: a
+#   store guessed small falls short in proportion to the refill and an offset
+#   by the same after any, so a reading that keeps falling is a dry drift,
+#   found at the third such dawn rather than once 15 points deep, while every
+#   refill filled what the drift hid and drained it. (Probe faults, where
+#   probe 1 drifts 4 mV a day dry from day 30: found 1-4 days sooner on 7 of
+#   twenty seeds; IE 5.4 -> 5.2 % on the held-out `check` seeds, 5.3 either
+#   way on `tune`: docs/architecture.md.)
 # - Probes that go wrong where no drainage shows it (a wet drift that
 #   keeps its plot from being watered, a dry drift under a refill the daily
 #   cap spreads over days) are drift.py's: checked each dawn against what
@@ -322,7 +320,9 @@ class Balance:
         seen = (m - m0) * k  # the water the reading showed since the last dawn
         self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
         # For drift.py's count of falls: water past twice the ET known at
-        # its first fall (`ref`), into a soil that was not draining.
+        # its first fall (`ref`), into a soil that was not draining; or, as
+        # `sank` above but by that ET, water past four times it less twice
+        # the fall (a fall past the ET under less water: the rule before).
         ef = self.drift.ref(i, e)
         under = (not check and ef > 0 and m0 >= 0 and m0 - self.bias[i] < _FC_NEAR and irr >= _SEEN_MIN * k
                  and (2 * (seen + 2 * ef) < irr or irr > 2 * ef))
