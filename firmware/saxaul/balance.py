@@ -318,13 +318,14 @@ class Balance:
         # past field capacity, and the probe reads dry there (its calibration,
         # a slow drift). Anchored to it, a refill would never end.
         seen = (m - m0) * k  # the water the reading showed since the last dawn
-        self.sank[i] = not check and e > 0 and m0 >= 0 and irr >= _SEEN_MIN * k and 2 * (seen + 2 * e) < irr
+        given = not check and m0 >= 0 and irr >= _SEEN_MIN * k  # water enough to show, none known to drain
+        self.sank[i] = given and e > 0 and 2 * (seen + 2 * e) < irr
         # For drift.py's count of falls: water past twice the ET known at
         # its first fall (`ref`), into a soil that was not draining; or, as
         # `sank` above but by that ET, water past four times it less twice
         # the fall (a fall past the ET under less water: the rule before).
         ef = self.drift.ref(i, e)
-        under = (not check and ef > 0 and m0 >= 0 and m0 - self.bias[i] < _FC_NEAR and irr >= _SEEN_MIN * k
+        under = (given and ef > 0 and m0 - self.bias[i] < _FC_NEAR
                  and (2 * (seen + 2 * ef) < irr or irr > 2 * ef))
         if self.drift.fell(i, under, m, m0, e):
             self.bad[i] = True
