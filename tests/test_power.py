@@ -808,6 +808,24 @@ def test_a_stall_whose_sky_cannot_start_the_pump_by_noon_makes_the_day_an_edge()
     assert not pw.edge(dawn + 7 * H, need)
 
 
+def test_a_dark_day_is_an_edge_on_a_sun_that_is_not_reliable_too():
+    # Two of the last eight days stalled: the sun is not reliable, so the
+    # hours outside the window are no edge (a trial there may be the one
+    # that finds the sun). But the morning's stall has measured today's
+    # sky, and the window holds twice the need: plots that can wait until
+    # tomorrow's dusk wait, and a good day makes up the water.
+    pw, dawn = second_dawn(3 * H, 10 * H, stall_mv=10000)
+    dawn = days_of(pw, dawn, *["held"] * 5, "stalled", "stalled")
+    assert not pw.reliable()
+    need = 4 * H
+    assert not pw.edge(dawn + 3 * H - 300, need)  # the margin trial's time: explored
+    stall(pw, dawn + 3 * H, 5000)
+    assert pw.edge(dawn + 7 * H, need)
+    assert not pw.edge(dawn + 7 * H, need + 60)  # no sun to spare: every start counts
+    pw.held(dawn + 7 * H)
+    assert not pw.edge(dawn + 7 * H + 60, need)
+
+
 def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():
     # Past noon the sun only falls; a stall under half the highest needs
     # more than a lifting cloud gives: the next trial waits 4 times the top.

@@ -84,15 +84,17 @@
 # cloud that lifts can start the pump today. The rest of that day (until a
 # start holds: `_dark`) is an edge too: plots that can wait until tomorrow
 # wait, where before they tried every two hours of an overcast day that
-# could not carry the pump. Only on a reliable sun with twice the need in
-# its window: on a panel that carries the pump some days only, every trial
-# may be the one that finds a gap in the clouds. (With `reliable` left out,
-# the cloudy season's IA gap to the oracle over the twenty `tune` seeds
-# grew from 2.4 to 3.9 points, for 6 fewer brown-outs. With it, the
-# held-out `check` seeds' brown-outs fell by 2 to 8 %: Muynak 110 -> 104
-# a season, the heat wave 182 -> 175, brackish water 139 -> 128, the empty
-# tank 102 -> 95, failing probes 222 -> 217; IA and IE the same within the
-# seeds' spread; the cloudy season untouched: docs/architecture.md.)
+# could not carry the pump. Only with twice the need in the window, so that
+# a good day makes up the water; but on any sun, reliable or not. A trial
+# outside the window finds a window that widens, and on a sun that carries
+# the pump some days only, each may be the one that finds it; this stall
+# has measured today's sky, and the plots it holds back stay wetter than
+# their stress point until tomorrow's dusk by their balance. (On a reliable
+# sun alone, the held-out `check` seeds' brown-outs had fallen by 2 to 8 %
+# a season; on any sun, by a further 10 to 13 % on the sunny seasons:
+# Muynak 76 -> 66, the heat wave 149 -> 139, brackish water 97 -> 88, the
+# empty tank 67 -> 60; IA and IE the same within the seeds' spread, the
+# cloudy season's too: docs/architecture.md.)
 #
 # The first day after a boot has learned no window and seen no day's
 # length, yet its afternoon is as sure as any: once a start held today and
@@ -578,21 +580,23 @@ class Power:
 
     def edge(self, now_s, need_s):
         """True where a start now is worth a brown-out only for plots that
-        need water today (see the header), on a `reliable` sun with power to
-        spare: a learned window of at least twice `need_s` (the pump seconds
-        the plots need a day; -1: not known). Either now lies outside that
-        window (before its morning edge, the margin trial's time, or past
-        its evening one): a start now explores the window; or today's last
-        stall says that only a cloud that lifts can start the pump today
-        (`_dark`)."""
+        need water today (see the header), on a sun with power to spare: a
+        learned window of at least twice `need_s` (the pump seconds the
+        plots need a day; -1: not known). Either today's last stall says
+        that only a cloud that lifts can start the pump today (`_dark`); or,
+        on a `reliable` sun, now lies outside that window (before its
+        morning edge, the margin trial's time, or past its evening one): a
+        start now explores the window."""
         e = self._early_s
-        if self._dawn_s == _NONE or e == _NONE or not self.reliable():
+        if self._dawn_s == _NONE or e == _NONE:
             return False
         la = self._late_s
         if la == _NONE or need_s < 0 or la - e < 2 * need_s:
             return False  # a window under twice the day's need: no sun to spare
         if self._dark:
             return True
+        if not self.reliable():
+            return False
         after = now_s - self._dawn_s
         return after < e or after > la
 
