@@ -45,9 +45,12 @@
 # the day back to the ladder. After an overcast spell the bound is the
 # clouds', so the first clear day tries from late morning: a few hours of
 # pumping for a dozen brown-outs a day. A day with no start tried says
-# nothing of the sun and does not count.
+# nothing of the sun and does not count. Past yesterday's dusk the sun's
+# course is spent, though an open panel's voltage stays over pv_start_mv
+# nearly to the last light: the ladder had tried once more at dusk.
 # (Cloudy season, twenty weather seeds: brown-outs 1,548 -> 1,167 a season,
-# IA the same within the seeds' spread; see docs/architecture.md.)
+# IA the same within the seeds' spread; the dusk's, 1,205 -> 1,170: see
+# docs/architecture.md.)
 #
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
@@ -504,8 +507,10 @@ class Power:
         hi = self._stall_mv
         c = self._clear_mv
         n = self._len_s
-        if hi <= 0 or c <= 0 or n == _NONE or not 0 < after < n:
+        if hi <= 0 or c <= 0 or n == _NONE or after <= 0:
             return False
+        if after >= n:
+            return True  # past yesterday's dusk: the sine, and the sun, are spent
         need = c - (c >> 4)
         if need > hi:
             need = hi
