@@ -49,8 +49,8 @@
 # course is spent, though an open panel's voltage stays over pv_start_mv
 # nearly to the last light: the ladder had tried once more at dusk.
 # (Cloudy season, twenty weather seeds: brown-outs 1,548 -> 1,167 a season,
-# IA the same within the seeds' spread; the dusk's, 1,205 -> 1,170: see
-# docs/architecture.md.)
+# IA the same within the seeds' spread; with no trial past dusk, 1,205 ->
+# 1,170 on the `tune` seeds: see docs/architecture.md.)
 #
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
@@ -81,20 +81,20 @@
 # season held to it too, its IA gap to the oracle grew from 2.4 to 4.2
 # points: docs/architecture.md.)
 #
-# On such a sun a stall from the middle of the day also says what the rest
-# of the day can give. Scaled to noon by the sun's course, it is the most
-# this day's sky gives the stalled pump; under the highest stall, only a
-# cloud that lifts can start the pump today. The rest of that day (until a
-# start holds: `_dark`) is an edge too: plots that can wait until tomorrow
-# wait, where before they tried every two hours of an overcast day that
-# could not carry the pump. Only with twice the need in the window, so that
-# a good day makes up the water; but on any sun, reliable or not. A trial
-# outside the window finds a window that widens, and on a sun that carries
-# the pump some days only, each may be the one that finds it; this stall
-# has measured today's sky, and the plots it holds back stay wetter than
-# their stress point until tomorrow's dusk by their balance. (On a reliable
-# sun alone, the held-out `check` seeds' brown-outs had fallen by 2 to 8 %
-# a season; on any sun, by a further 10 to 13 % on the sunny seasons:
+# Where the window holds twice the need, a stall from the middle of the day
+# also says what the rest of the day can give. Scaled to noon by the sun's
+# course, it is the most this day's sky gives the stalled pump; under the
+# highest stall, only a cloud that lifts can start the pump today. The rest
+# of that day (until a start holds: `_dark`) is an edge too: plots that can
+# wait until tomorrow wait, where before they tried every two hours of an
+# overcast day that could not carry the pump. The window's twice the need is
+# what lets a good day make up the water; the sun need not be reliable. A
+# trial outside the window finds a window that widens, and on a sun that
+# carries the pump some days only, each may be the one that finds it; this
+# stall has measured today's sky, and the plots it holds back stay wetter
+# than their stress point until tomorrow's dusk by their balance. (On a
+# reliable sun alone, the held-out `check` seeds' brown-outs had fallen by 2
+# to 8 % a season; on any sun, by a further 7 to 13 % on the sunny seasons:
 # Muynak 76 -> 66, the heat wave 149 -> 139, brackish water 97 -> 88, the
 # empty tank 67 -> 60; IA and IE the same within the seeds' spread, the
 # cloudy season's too: docs/architecture.md.)
