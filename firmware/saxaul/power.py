@@ -501,7 +501,10 @@ class Power:
         # Not even the clearest recent sky would carry the pump at this hour:
         # it gives no more than the highest stall. When the clearest noon
         # itself falls short, the hour round noon still tries (a brighter
-        # day or a cleaned panel is found only by a start).
+        # day or a cleaned panel is found only by a start). Past yesterday's
+        # dusk no hour does; on the ladder's days an evening stall ends the
+        # trials instead (`_done`), so that a dusk taken early yesterday (a
+        # storm's dark at evening) cannot close a sunny evening today.
         if self._idle_d < _IDLE_D or self._held_d:
             return False  # the ladder's day: the tick's usual path, first
         hi = self._stall_mv
