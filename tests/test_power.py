@@ -853,6 +853,8 @@ def test_after_two_days_no_start_held_only_the_hours_round_noon_try():
     assert pw.can_start(dawn + 9 * H) == R_PV_WEAK
     # Past yesterday's dusk the sine is spent, though an open panel's
     # voltage stays up until the sun is nearly gone (log of irradiance).
+    # A minute before it the sine was near nothing already (a guard: the
+    # rule before ruled that out too).
     assert pw.can_start(dawn + 14 * H - 60) == R_PV_WEAK
     assert pw.can_start(dawn + 14 * H + 60) == R_PV_WEAK
     # A start that holds shows a sun that can carry the pump: the ladder

@@ -131,6 +131,7 @@ _DAY_S = const(43200)  # day length until a dawn and a dusk have been seen
 _BIAS_MAX = const(600)  # permille: a larger offset is a failed probe, not salt
 _BIAS_STEP = const(100)  # permille a dawn may raise the bias
 _BIAS_BAND = const(20)  # permille: a dawn's ET error, not a bias to follow down
+_WASH = const(10)  # permille a dawn a learned salt bias washes out by (a point)
 _NEG_MAX = const(100)  # permille a probe may read dry at field capacity and be followed (10 points)
 _RHO_GAP = const(100)  # permille of the store a watered day must stay short of field capacity to weigh the probe
 _RHO_OK = const(850)  # permille of a watered day's water past ET the reading must show: store and ET are right
@@ -146,6 +147,11 @@ _WET_LEARN = const(800)  # permille: a watered day below this at both dawns drai
 _ET_FRESH = const(7)  # dawns: an ET learned longer ago may be the season's, not today's
 _GAP = const(3)  # dawns since the last lesson past which the next weighs 3/4, not 1/2
 _SHORT_EVERY = const(4)  # dawns: an ET this old is taught again by a short refill, tried no more often
+
+
+def _washed(o):
+    # A learned salt bias o (permille, over 0) one dawn on, washing out.
+    return o - _WASH if o > _WASH else 0
 
 
 class Balance:
@@ -370,7 +376,7 @@ class Balance:
             # probes: a bias of 62 permille on the deep store, 4 mm drained
             # a day for the last four weeks). It falls as salt washing out
             # does, a point a dawn.
-            self.bias[i] = o - 10 if o > 10 else 0
+            self.bias[i] = _washed(o)
         if check and self.known[i]:
             # The balance has been exact since field capacity: what the
             # reading says beyond it is the probe's own offset. Salt only
@@ -439,7 +445,7 @@ class Balance:
                 up = _BIAS_STEP if o >= 0 else _BIAS_BAND
                 self.bias[i] = b if b < o + up else o + up
             elif b < o - _BIAS_BAND and o > 0:
-                self.bias[i] = o - 10 if o > 10 else 0  # the salt it learned is washing out
+                self.bias[i] = _washed(o)  # the salt it learned is washing out
             elif dry and self._full[i]:
                 self._dry(i, b)  # the refill did reach field capacity
             if self.bias[i] > _BIAS_MAX:
