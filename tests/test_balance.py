@@ -772,6 +772,57 @@ def test_a_wet_reading_of_plants_short_of_water_is_no_sign_of_a_wet_probe():
     assert b.bad == [False, False]
 
 
+def weighed_at_field_capacity(b):
+    """Two dry dawns (5 L of ET), then a refill past field capacity: the
+    next dawn (the third, a day's ET short of it) weighs the probe's bias
+    against the drained soil."""
+    dry_days(b, [[90], [85]])
+    b.watered(0, 20 * K, (b._dawns - 1) * DAY + DAWN + 3600)
+    dry_days(b, [[95]])
+    assert b.bias == [0] and b.bad == [False]
+
+
+def test_a_reading_past_field_capacity_two_dawns_after_no_water_is_a_probe_reading_wet():
+    # A root zone past field capacity drains within the day, so a reading
+    # that stands past it (and past the bias weighed at the last drained
+    # refill) at two dawns in a row, with no water given since that refill,
+    # is the probe's: salt, which reads wetter, comes only with water. A
+    # lone plot has no other plot to tell rain; without this its probe
+    # drifting wet kept it unwatered until its plants had used the store.
+    b = Balance(1)
+    weighed_at_field_capacity(b)
+    dry_days(b, [[107]])  # rain in the night, or a probe gone wet: one dawn says nothing
+    assert b.bad == [False]
+    dry_days(b, [[106]])
+    assert b.bad == [True]
+
+
+def test_a_reading_near_field_capacity_two_dawns_after_rain_is_no_wet_probe():
+    b = Balance(1)
+    weighed_at_field_capacity(b)
+    dry_days(b, [[103], [103]])  # 3 points past: within a dawn's error and drainage under way
+    assert b.bad == [False]
+
+
+def test_past_field_capacity_after_water_that_brought_salt_is_no_wet_probe():
+    # Water given since the bias was weighed may have brought salt: the
+    # next drained refill weighs it, not this rule.
+    b = Balance(1)
+    weighed_at_field_capacity(b)
+    dry_days(b, [[90]])
+    b.watered(0, 2 * K, (b._dawns - 1) * DAY + DAWN + 3600)  # short of field capacity
+    dry_days(b, [[107], [106]])
+    assert b.bad == [False]
+
+
+def test_past_field_capacity_before_any_refill_drained_is_no_wet_probe():
+    # No drained refill has weighed the probe yet: its reading past field
+    # capacity may be the calibration's, which the first one learns.
+    b = Balance(1)
+    dry_days(b, [[90], [85], [107], [106]])
+    assert b.bad == [False]
+
+
 def test_a_watered_day_begins_a_new_dry_spell():
     b = Balance(2)
     dry_days(b, [[95, 95], [90, 90], [85, 85]])

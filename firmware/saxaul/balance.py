@@ -123,7 +123,7 @@
 # - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
-from saxaul.drift import Drift
+from saxaul.drift import Drift, over
 from saxaul.etindex import EtIndex
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
@@ -179,6 +179,7 @@ class Balance:
         self._off_b = [0] * n_plots
         self._offset = [False] * n_plots
         self._low = [False] * n_plots  # the last drained dawn read dry past two dawns' error too (`_off_b`)
+        self._weighed = [False] * n_plots  # a drained refill weighed the bias, and no water went in since
         self._dawn_m = [-1] * n_plots  # reading at the last dawn
         self._irr_ml = [0] * n_plots  # water given since the last dawn
         self._full = [False] * n_plots  # water drained past field capacity since the last dawn
@@ -480,6 +481,13 @@ class Balance:
                     else:
                         self.et_ml[i] = (e + et) // 2
                     self._et_dawn[i] = self._dawns
+        if check and self.known[i]:
+            self._weighed[i] = True
+        elif irr:
+            self._weighed[i] = False  # salt may have come with it
+        elif self._weighed[i] and over(m, m0, self.bias[i]):
+            self.bad[i] = True
+            self.index.drifted(i, False)
         if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
             self.bad[i] = True
             self.index.drifted(i, False)
@@ -577,4 +585,5 @@ class Balance:
         self._off_q[i] = 0
         self._offset[i] = False
         self._low[i] = False
+        self._weighed[i] = False
         self.known[i] = False

@@ -36,6 +36,13 @@ from micropython import const
 _FELL = const(3)  # dawns in a row the reading fell under water past twice the ET
 _SPELL = const(3)  # days of ET a dry spell must show a quarter of (twice that alone)
 _FALL_PM = const(10)  # permille: a fall past a dawn's noise
+_OVER = const(40)  # permille past field capacity (beyond the bias) no dawn without water keeps twice
+
+
+def over(m, m0, bias):
+    """Two dawns in a row read past field capacity by more than `_OVER`
+    beyond the probe's bias (readings in permille, `m0` -1: none)."""
+    return m0 >= 0 and m - bias > 1000 + _OVER and m0 - bias > 1000 + _OVER
 
 
 class Drift:
