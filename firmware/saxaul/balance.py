@@ -123,7 +123,7 @@
 # - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
-from saxaul.drift import Drift, over
+from saxaul.drift import Drift
 from saxaul.etindex import EtIndex
 
 _EQ_S = const(10800)  # 3 h after a pulse the front has spread (1 h time constant)
@@ -485,7 +485,7 @@ class Balance:
             self._weighed[i] = True
         elif irr:
             self._weighed[i] = False  # salt may have come with it
-        elif self._weighed[i] and over(m, m0, self.bias[i]):
+        if self.drift.over(i, m - self.bias[i], self._weighed[i] and not check and not irr):
             self.bad[i] = True
             self.index.drifted(i, False)
         if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):

@@ -36,13 +36,8 @@ from micropython import const
 _FELL = const(3)  # dawns in a row the reading fell under water past twice the ET
 _SPELL = const(3)  # days of ET a dry spell must show a quarter of (twice that alone)
 _FALL_PM = const(10)  # permille: a fall past a dawn's noise
-_OVER = const(40)  # permille past field capacity (beyond the bias) no dawn without water keeps twice
-
-
-def over(m, m0, bias):
-    """Two dawns in a row read past field capacity by more than `_OVER`
-    beyond the probe's bias (readings in permille, `m0` -1: none)."""
-    return m0 >= 0 and m - bias > 1000 + _OVER and m0 - bias > 1000 + _OVER
+_OVER = const(40)  # permille past field capacity (beyond the bias) that no drained soil holds
+_OVER_D = const(3)  # dawns in a row past it: 48 h of drainage between the first and the last
 
 
 class Drift:
@@ -51,6 +46,7 @@ class Drift:
         self._spell_et = [0] * n_plots  # ET counted since
         self._fell = [0] * n_plots  # dawns in a row the reading fell under water past twice the ET
         self.et_first = [-1] * n_plots  # the ET known at the first of them
+        self._over = [0] * n_plots  # dawns in a row past field capacity with no water since a drained one
 
     def dry(self, i, m, m0, k, e, irr, rain, others, unstressed):
         """A dawn; True when plot i's probe reads a dry spell wet.
@@ -68,6 +64,15 @@ class Drift:
         x = self._spell_et[i] + e
         self._spell_et[i] = x
         return unstressed and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
+
+    def over(self, i, r, dry):
+        """A dawn; True when plot i's probe reads past field capacity where
+        no soil stays: `r` its reading less its bias (permille), past 1000
+        by more than `_OVER` for the `_OVER_D`th dawn in a row with `dry`
+        (no water given since a drained refill weighed that bias)."""
+        n = self._over[i] + 1 if dry and r > 1000 + _OVER else 0
+        self._over[i] = n
+        return n >= _OVER_D
 
     def ref(self, i, e):
         """The ET plot i's water is weighed by at this dawn: the one known at
@@ -90,3 +95,4 @@ class Drift:
     def clear(self, i):
         self._spell_et[i] = 0
         self._fell[i] = 0
+        self._over[i] = 0
