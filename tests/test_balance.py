@@ -804,6 +804,15 @@ def test_a_reading_near_field_capacity_two_dawns_after_rain_is_no_wet_probe():
     assert b.bad == [False]
 
 
+def test_a_soil_still_draining_past_field_capacity_is_no_wet_probe():
+    # A fine soil drains for days: its reading falls past field capacity by
+    # the drainage and the ET (5 % a day here), faster than the ET alone.
+    b = Balance(1)
+    weighed_at_field_capacity(b)
+    dry_days(b, [[116], [110], [105], [100]])
+    assert b.bad == [False]
+
+
 def test_past_field_capacity_after_water_that_brought_salt_is_no_wet_probe():
     # Water given since the bias was weighed may have brought salt: the
     # next drained refill weighs it, not this rule.

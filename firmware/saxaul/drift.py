@@ -14,6 +14,24 @@
 #   last dawn that kept half its ET too says it rained, and the spell
 #   begins again. With no such plot to tell, the spell must be six days'
 #   ET long. An ET learned twice too high still shows half of it.
+#   Rain can show a drift sooner. A soil holds no more than field capacity
+#   once it has drained for 48 hours (FAO's definition of it: FIELD-NOTES),
+#   so a reading past it by more than 4 points beyond the probe's bias at
+#   three dawns in a row is the probe's, where no water went in since a
+#   drained refill weighed that bias (salt reads wetter too, but it comes
+#   only with water) and the reading fell by less than 3/4 of the ET known
+#   since the first of them. A fine soil drains for longer (a clay loam
+#   for some 450 hours: FIELD-NOTES), but its reading falls by the
+#   drainage and the ET, where a drifting probe's falls by less than the ET. The spell misses a drift slower than the ET: the
+#   lessons take the reading's fall for the ET, and each day shows half of
+#   what they learned. The plots dried out behind their probes until the
+#   stressed plants used less than the drift (`benchmarks/variants.py
+#   --seeds tune`: a probe drifting 6 mV a day wet from day 20, in a field
+#   of four, left its plot at IA -281 % on one weather seed, 100 now; on a
+#   plot alone, found on 6 of 20 weather seeds, IA 6.1 -> 17.8 % on
+#   average). A refill sized by the drifted reading fills only what that
+#   reading says, so no refill shows it: only rain that fills the soil
+#   to field capacity does.
 # - A probe drifting dry under a refill that the daily cap spreads over
 #   days: the refill never reaches field capacity, so it never drains, and
 #   the plot gets the cap every day. A reading that fell on three dawns in
@@ -47,6 +65,7 @@ class Drift:
         self._fell = [0] * n_plots  # dawns in a row the reading fell under water past twice the ET
         self.et_first = [-1] * n_plots  # the ET known at the first of them
         self._over = [0] * n_plots  # dawns in a row past field capacity with no water since a drained one
+        self._over_r = [0] * n_plots  # the reading at the first of them
 
     def dry(self, i, m, m0, k, e, irr, rain, others, unstressed):
         """A dawn; True when plot i's probe reads a dry spell wet.
@@ -65,14 +84,18 @@ class Drift:
         self._spell_et[i] = x
         return unstressed and 4 * (self._spell_m[i] - m) * k < x and x >= (_SPELL if others else 2 * _SPELL) * e
 
-    def over(self, i, r, dry):
+    def over(self, i, r, dry, k, e):
         """A dawn; True when plot i's probe reads past field capacity where
         no soil stays: `r` its reading less its bias (permille), past 1000
         by more than `_OVER` for the `_OVER_D`th dawn in a row with `dry`
-        (no water given since a drained refill weighed that bias)."""
+        (no water given since a drained refill weighed that bias), and
+        fallen since the first of them by less than 3/4 of the ET `e` (mL;
+        `k` mL per permille): a soil still draining falls by more than it."""
         n = self._over[i] + 1 if dry and r > 1000 + _OVER else 0
         self._over[i] = n
-        return n >= _OVER_D
+        if n == 1:
+            self._over_r[i] = r
+        return n >= _OVER_D and e > 0 and 4 * (self._over_r[i] - r) * k < 3 * (n - 1) * e
 
     def ref(self, i, e):
         """The ET plot i's water is weighed by at this dawn: the one known at
