@@ -813,6 +813,19 @@ def test_a_soil_still_draining_past_field_capacity_is_no_wet_probe():
     assert b.bad == [False]
 
 
+def test_with_no_et_known_a_reading_past_field_capacity_must_rise_to_be_a_wet_probe():
+    # A deep store may not have taught its ET yet: then only a reading
+    # that rose past field capacity, as no draining soil does, is the probe's.
+    for readings, bad in (([107, 107, 106], False), ([106, 107, 107], True)):
+        b = Balance(1)
+        dry_days(b, [[90]])
+        b.watered(0, 20 * K, DAWN + 3600)
+        dry_days(b, [[100]])  # the refill drained: the bias is weighed, no ET learned
+        assert b.et_ml == [-1] and b.bias == [0]
+        dry_days(b, [[m] for m in readings])
+        assert b.bad == [bad]  # fell: it may still drain; rose: no soil does
+
+
 def test_past_field_capacity_after_water_that_brought_salt_is_no_wet_probe():
     # Water given since the bias was weighed may have brought salt: the
     # next drained refill weighs it, not this rule.

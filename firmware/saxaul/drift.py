@@ -89,13 +89,14 @@ class Drift:
         no soil stays: `r` its reading less its bias (permille), past 1000
         by more than `_OVER` for the `_OVER_D`th dawn in a row with `dry`
         (no water given since a drained refill weighed that bias), and
-        fallen since the first of them by less than 3/4 of the ET `e` (mL;
-        `k` mL per permille): a soil still draining falls by more than it."""
+        fallen since the first of them by less than 3/4 of the ET `e` (mL,
+        at most 0; `k` mL per permille): a soil still draining falls by
+        more than it. With no ET known, risen."""
         n = self._over[i] + 1 if dry and r > 1000 + _OVER else 0
         self._over[i] = n
         if n == 1:
             self._over_r[i] = r
-        return n >= _OVER_D and e > 0 and 4 * (self._over_r[i] - r) * k < 3 * (n - 1) * e
+        return n >= _OVER_D and 4 * (self._over_r[i] - r) * k < 3 * (n - 1) * (e if e > 0 else 0)
 
     def ref(self, i, e):
         """The ET plot i's water is weighed by at this dawn: the one known at
