@@ -14,24 +14,26 @@
 #   last dawn that kept half its ET too says it rained, and the spell
 #   begins again. With no such plot to tell, the spell must be six days'
 #   ET long. An ET learned twice too high still shows half of it.
-#   Rain can show a drift sooner. A soil holds no more than field capacity
-#   once it has drained for 48 hours (FAO's definition of it: FIELD-NOTES),
-#   so a reading past it by more than 4 points beyond the probe's bias at
-#   three dawns in a row is the probe's, where no water went in since a
-#   drained refill weighed that bias (salt reads wetter too, but it comes
-#   only with water) and the reading fell by less than 3/4 of the ET known
-#   since the first of them. A fine soil drains for longer (a clay loam
-#   for some 450 hours: FIELD-NOTES), but its reading falls by the
-#   drainage and the ET, where a drifting probe's falls by less than the ET. The spell misses a drift slower than the ET: the
-#   lessons take the reading's fall for the ET, and each day shows half of
-#   what they learned. The plots dried out behind their probes until the
-#   stressed plants used less than the drift (`benchmarks/variants.py
-#   --seeds tune`: a probe drifting 6 mV a day wet from day 20, in a field
-#   of four, left its plot at IA -281 % on one weather seed, 100 now; on a
-#   plot alone, found on 6 of 20 weather seeds, IA 6.1 -> 17.8 % on
-#   average). A refill sized by the drifted reading fills only what that
-#   reading says, so no refill shows it: only rain that fills the soil
-#   to field capacity does.
+#   Rain can show a drift sooner. A soil holds no more than field
+#   capacity once it has drained for 48 hours (FAO's definition of it:
+#   FIELD-NOTES), so a reading past it by more than 4 points beyond the
+#   probe's bias at three dawns in a row is the probe's, where no water
+#   went in since a drained refill weighed that bias (salt reads wetter
+#   too, but it comes only with water) and the reading fell by less than
+#   3/4 of the ET known since the first of them. A fine soil drains for
+#   longer (a clay loam for some 450 hours: FIELD-NOTES), but its reading
+#   falls by the drainage and the ET, where a drifting probe's falls by
+#   less than the ET; with no ET known, only a reading that rose counts.
+#   The spell misses a drift slower than the ET: the lessons take the
+#   reading's fall for the ET, so each day shows half of what they
+#   learned, and the plot dried out behind its probe until its stressed
+#   plants used less than the drift (`benchmarks/variants.py --seeds
+#   tune`: a probe drifting 6 mV a day wet from day 20, in a field of
+#   four, left its plot at IA -281 % on one weather seed, 100 now; on a
+#   plot alone, found on 5 of 20 weather seeds, IA 6.1 -> 15.5 % on
+#   average: docs/architecture.md). A refill sized by the drifted reading
+#   fills only what that reading says, so no refill shows the drift: only
+#   rain that fills the soil to field capacity does.
 # - A probe drifting dry under a refill that the daily cap spreads over
 #   days: the refill never reaches field capacity, so it never drains, and
 #   the plot gets the cap every day. A reading that fell on three dawns in
