@@ -797,7 +797,7 @@ def test_a_reading_past_field_capacity_three_dawns_after_no_water_is_a_probe_rea
     assert b.bad == [True]
 
 
-def test_a_reading_near_field_capacity_two_dawns_after_rain_is_no_wet_probe():
+def test_a_reading_near_field_capacity_three_dawns_after_rain_is_no_wet_probe():
     b = Balance(1)
     weighed_at_field_capacity(b)
     dry_days(b, [[103], [103], [103]])  # 3 points past: within a dawn's error and drainage under way

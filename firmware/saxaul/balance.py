@@ -485,10 +485,8 @@ class Balance:
             self._weighed[i] = True
         elif irr:
             self._weighed[i] = False  # salt may have come with it
-        if self.drift.over(i, m - self.bias[i], self._weighed[i] and not check and not irr, k, e):
-            self.bad[i] = True
-            self.index.drifted(i, False)
-        if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS):
+        over = self.drift.over(i, m - self.bias[i], self._weighed[i] and not check and not irr, k, e)
+        if self.drift.dry(i, m, m0, k, e, irr, rain, others, m - self.bias[i] >= _STRESS) or over:
             self.bad[i] = True
             self.index.drifted(i, False)
         d = (1000 + self.bias[i] - m) * k

@@ -91,9 +91,9 @@ class Drift:
         no soil stays: `r` its reading less its bias (permille), past 1000
         by more than `_OVER` for the `_OVER_D`th dawn in a row with `dry`
         (no water given since a drained refill weighed that bias), and
-        fallen since the first of them by less than 3/4 of the ET `e` (mL,
-        at most 0; `k` mL per permille): a soil still draining falls by
-        more than it. With no ET known, risen."""
+        fallen since the first of them by less than 3/4 of the ET `e` (mL;
+        `k` mL per permille): a soil still draining falls by more than it.
+        With no ET known (`e` <= 0), risen."""
         n = self._over[i] + 1 if dry and r > 1000 + _OVER else 0
         self._over[i] = n
         if n == 1:
