@@ -570,7 +570,7 @@ def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes,
     ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
     asked = []
 
-    def can_wait(group, now, pfaults):
+    def can_wait(group, now, pfaults, noon=False):
         asked.append(group)
         return True
 
@@ -593,7 +593,7 @@ def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_s
     calm = {"v": True}
     asked = []
 
-    def can_wait(group, now, pfaults):
+    def can_wait(group, now, pfaults, noon=False):
         asked.append(group)
         return calm["v"]
 

@@ -528,14 +528,14 @@ class Balance:
             d += et * (512 - self._sun(now_s)) >> 9
         return d
 
-    def can_wait(self, i, now_s, k):
+    def can_wait(self, i, now_s, k, noon=False):
         """Plot i (k: its store_l) would stay wetter than the plants' stress
-        point until tomorrow's dusk with no water, by its balance: anchored,
-        its ET learned, its probe not marked bad."""
+        point until tomorrow's dusk (`noon`: tomorrow's noon) with no water,
+        by its balance: anchored, its ET learned, its probe not marked bad."""
         e = self.et_ml[i]
         if k <= 0 or e <= 0 or not self.known[i] or self.bad[i]:
             return False
-        return self.by_dusk(i, now_s) + e < (1000 - _STRESS) * k
+        return self.by_dusk(i, now_s) + (e >> 1 if noon else e) < (1000 - _STRESS) * k
 
     def dusk(self, now_s):
         self.advance(now_s)

@@ -396,7 +396,8 @@ class Controller:
         if why == codes.R_PV_SAG:
             # A stall for plots that can wait until tomorrow need not be
             # tried again every half hour of an overcast day (power.py).
-            self.power.on_sag(now, cfg, stalled, stalled and self.planner.can_wait(g, now, self.pfaults))
+            noon = self.power.dark(self.planner.need_s(cfg))
+            self.power.on_sag(now, cfg, stalled, stalled and self.planner.can_wait(g, now, self.pfaults, noon))
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose

@@ -430,7 +430,7 @@ class Planner:
             return pc["store_l"] * 10
         return 0
 
-    def can_wait(self, group, now_s, pfaults):
+    def can_wait(self, group, now_s, pfaults, noon=False):
         """Every plot of `group` (bit i = plot i) would stay wetter than the
         plants' stress point until tomorrow's dusk with no water, by a
         balance whose probe is good (`Balance.can_wait`). False for an empty
@@ -440,7 +440,7 @@ class Planner:
             return False
         for i in range(self.n_plots):
             if group & (1 << i):
-                if pfaults[i] & F_PROBE_ANY or not self.bal.can_wait(i, now_s, self._stores[i]):
+                if pfaults[i] & F_PROBE_ANY or not self.bal.can_wait(i, now_s, self._stores[i], noon):
                     return False
         return True
 

@@ -586,6 +586,13 @@ class Power:
             b >>= 1
         return k >= _TRIED_D - 1
 
+    def dark(self, need_s):
+        """Today's last stall said only a cloud that lifts can start the pump
+        today, on a sun whose window holds twice `need_s` (see `edge`)."""
+        if not self._dark or self._early_s == _NONE or self._late_s == _NONE or need_s < 0:
+            return False
+        return self._late_s - self._early_s >= 2 * need_s
+
     def edge(self, now_s, need_s):
         """True where a start now is worth a brown-out only for plots that
         need water today (see the header), on a sun with power to spare: a
