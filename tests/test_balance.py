@@ -498,6 +498,7 @@ def test_a_plot_can_wait_while_it_stays_wetter_than_the_stress_point_until_tomor
     b.dusk(2 * DAY + DAWN + 12 * 3600)
     dawn(b, 3, [75])
     assert not b.can_wait(0, 3 * DAY + DAWN, STORE)  # 45 by tomorrow's dusk
+    assert b.can_wait(0, 3 * DAY + DAWN, STORE, noon=True)  # 40 by tomorrow's noon (a dark day's horizon)
     b.bad[0] = True
     dawn(b, 4, [90])
     assert not b.can_wait(0, 4 * DAY + DAWN, STORE)  # a probe marked bad

@@ -582,6 +582,28 @@ def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes,
     assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
 
 
+def test_on_a_dark_day_a_stall_waits_the_longest_for_plots_that_can_wait_until_tomorrows_noon(fakes, tmp_path):
+    # Power says today's stalls showed only a lifting cloud can start the
+    # pump, on a sun with power to spare (`Power.dark`): the controller asks
+    # whether the plots can wait until tomorrow's noon, not its dusk.
+    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
+    asked = []
+
+    def can_wait(group, now, pfaults, noon=False):
+        asked.append(noon)
+        return noon
+
+    ctl.planner.can_wait = can_wait
+    ctl.power.dark = lambda need_s: True
+    sags = sags_of(ctl)
+    for _ in range(5000):
+        if sags:
+            break
+        ctl.board.sleep_s(ctl.step())
+    assert asked == [True]
+    assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
+
+
 def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_start(fakes, tmp_path):
     # Power says a start now would explore the window's edge (power.py):
     # the controller tells the planner, which holds the start back while

@@ -819,11 +819,15 @@ def test_a_dark_day_is_an_edge_on_a_sun_that_is_not_reliable_too():
     assert not pw.reliable()
     need = 4 * H
     assert not pw.edge(dawn + 3 * H - 300, need)  # the margin trial's time: explored
+    assert not pw.dark(need)
     stall(pw, dawn + 3 * H, 5000)
     assert pw.edge(dawn + 7 * H, need)
+    assert pw.dark(need)  # the controller's horizon for the next stall's wait (controller.py)
     assert not pw.edge(dawn + 7 * H, need + 60)  # no sun to spare: every start counts
+    assert not pw.dark(need + 60)
     pw.held(dawn + 7 * H)
     assert not pw.edge(dawn + 7 * H + 60, need)
+    assert not pw.dark(need)
 
 
 def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():

@@ -98,6 +98,16 @@
 # Muynak 76 -> 66, the heat wave 149 -> 139, brackish water 97 -> 88, the
 # empty tank 67 -> 60; IA and IE the same within the seeds' spread, the
 # cloudy season's too: docs/architecture.md.)
+# On such a day the plots that cannot wait until tomorrow's dusk may still
+# wait until tomorrow's noon: tomorrow's morning, when the sun carries the
+# pump again, waters them before their stress point. So after a stall
+# there (`dark`, asked by the controller) those plots wait the longest as
+# well; the short ladder had tried every half hour of a sky that could not
+# carry the pump (Muynak's own weather seed, a scratch watch: 15 brown-outs
+# on one day, 6 now). (`tune` seeds, brown-outs a season, paired: the heat
+# wave 151 -> 140, brackish water 96 -> 90, the empty tank 72 -> 68,
+# Muynak 66 -> 63; IA and IE the same within the seeds' spread; the cloudy
+# season's windows never hold twice the need: the same to the last digit.)
 #
 # The first day after a boot has learned no window and seen no day's
 # length, yet its afternoon is as sure as any: once a start held today and
