@@ -432,7 +432,8 @@ class Planner:
 
     def can_wait(self, group, now_s, pfaults, noon=False):
         """Every plot of `group` (bit i = plot i) would stay wetter than the
-        plants' stress point until tomorrow's dusk with no water, by a
+        plants' stress point until tomorrow's dusk (`noon`: its noon, a dark
+        day's horizon: power.py) with no water, by a
         balance whose probe is good (`Balance.can_wait`). False for an empty
         group, and for any plot steered by its probe alone or whose probe
         failed: its need is not known that well."""

@@ -596,12 +596,18 @@ class Power:
             b >>= 1
         return k >= _TRIED_D - 1
 
+    def _spare(self, need_s):
+        # A learned window of at least twice `need_s` (-1: not known).
+        e = self._early_s
+        la = self._late_s
+        if self._dawn_s == _NONE or e == _NONE or la == _NONE or need_s < 0:
+            return False
+        return la - e >= 2 * need_s
+
     def dark(self, need_s):
         """Today's last stall said only a cloud that lifts can start the pump
         today, on a sun whose window holds twice `need_s` (see `edge`)."""
-        if not self._dark or self._early_s == _NONE or self._late_s == _NONE or need_s < 0:
-            return False
-        return self._late_s - self._early_s >= 2 * need_s
+        return self._dark and self._spare(need_s)
 
     def edge(self, now_s, need_s):
         """True where a start now is worth a brown-out only for plots that
@@ -612,18 +618,14 @@ class Power:
         on a `reliable` sun, now lies outside that window (before its
         morning edge, the margin trial's time, or past its evening one): a
         start now explores the window."""
-        e = self._early_s
-        if self._dawn_s == _NONE or e == _NONE:
-            return False
-        la = self._late_s
-        if la == _NONE or need_s < 0 or la - e < 2 * need_s:
+        if not self._spare(need_s):
             return False  # a window under twice the day's need: no sun to spare
         if self._dark:
             return True
         if not self.reliable():
             return False
         after = now_s - self._dawn_s
-        return after < e or after > la
+        return after < self._early_s or after > self._late_s
 
     def battery_low(self, batt_mv, cfg):
         """Low below batt_low_mv until back at batt_ok_mv (Lorentz: off 11.0 V,
