@@ -563,45 +563,29 @@ def sags_of(ctl):
     return sags
 
 
-def test_a_stall_for_plots_that_can_wait_until_tomorrow_waits_the_longest(fakes, tmp_path):
+def test_a_stall_for_plots_that_can_wait_waits_the_longest_and_a_dark_day_asks_until_tomorrows_noon(fakes, tmp_path):
     # The controller asks the planner whether the stalled start's plots can
     # wait (their balance: wetter than the stress point until tomorrow's
-    # dusk) and power then waits the longest (power.py).
-    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
-    asked = []
+    # dusk) and power then waits the longest (power.py). When power says
+    # today's stalls showed only a lifting cloud can start the pump, on a
+    # sun with power to spare (`Power.dark`), it asks until tomorrow's noon.
+    for dark in (False, True):
+        ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
+        asked = []
 
-    def can_wait(group, now, pfaults, noon=False):
-        asked.append(group)
-        return True
+        def can_wait(group, now, pfaults, noon=False):
+            asked.append((group, noon))
+            return noon == dark
 
-    ctl.planner.can_wait = can_wait
-    sags = sags_of(ctl)
-    while not sags:
-        ctl.board.sleep_s(ctl.step())
-    assert asked == [1]  # plot 1's start
-    assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
-
-
-def test_on_a_dark_day_a_stall_waits_the_longest_for_plots_that_can_wait_until_tomorrows_noon(fakes, tmp_path):
-    # Power says today's stalls showed only a lifting cloud can start the
-    # pump, on a sun with power to spare (`Power.dark`): the controller asks
-    # whether the plots can wait until tomorrow's noon, not its dusk.
-    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 6000)
-    asked = []
-
-    def can_wait(group, now, pfaults, noon=False):
-        asked.append(noon)
-        return noon
-
-    ctl.planner.can_wait = can_wait
-    ctl.power.dark = lambda need_s: True
-    sags = sags_of(ctl)
-    for _ in range(5000):
-        if sags:
-            break
-        ctl.board.sleep_s(ctl.step())
-    assert asked == [True]
-    assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
+        ctl.planner.can_wait = can_wait
+        ctl.power.dark = lambda need_s: dark
+        sags = sags_of(ctl)
+        for _ in range(5000):
+            if sags:
+                break
+            ctl.board.sleep_s(ctl.step())
+        assert asked == [(1, dark)]  # plot 1's start, with the day's horizon
+        assert ctl.power.backoff_s == 4 * ctl.cfg["sag_backoff_max_s"]
 
 
 def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_start(fakes, tmp_path):
