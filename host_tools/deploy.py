@@ -37,8 +37,14 @@ def mpy_cross():
 
 
 def compile_firmware(out_dir=None):
-    """{device path: bytes} for main.py and the compiled package; and the .mpy major version."""
-    out_dir = out_dir or tempfile.mkdtemp(prefix="saxaul-mpy-")
+    """{device path: bytes} for main.py and the compiled package; and the .mpy major version.
+
+    The .mpy files are read back into memory; with no `out_dir` they are
+    written to a temporary directory that is removed on return.
+    """
+    if out_dir is None:
+        with tempfile.TemporaryDirectory(prefix="saxaul-mpy-") as tmp:
+            return compile_firmware(tmp)
     exe = mpy_cross()
     files = {}
     major = None

@@ -6,6 +6,7 @@ device; tests/test_e2e_virtual.py runs the whole deploy over mpremote.
 """
 import json
 import os
+import tempfile
 
 import pytest
 
@@ -38,6 +39,13 @@ def test_compiled_firmware_is_the_package_as_mpy_plus_main_source():
     assert files["main.py"].startswith(b"#")  # a board runs main.py only as source
     assert all(files[p][:2] == bytes((77, major)) for p in files if p.endswith(".mpy"))
     assert major == 6
+
+
+def test_compiling_the_firmware_leaves_no_temporary_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    files, _ = deploy.compile_firmware()
+    assert files["lib/saxaul/controller.mpy"][:1] == b"M"
+    assert os.listdir(str(tmp_path)) == []
 
 
 def test_an_old_micropython_is_refused_with_the_version_it_needs():
