@@ -485,7 +485,7 @@ def second_dawn(*held_s, stall_mv=0):
 
     The next day is the third, a morning that checks the window's edge.
     With stall_mv, a start at noon stalled at it: the highest stall (fading
-    by 1/64 a night) is known.
+    by 1/256 a night) is known.
     """
     pw, log, t = settled(DARK_MV, day=1, night_seen=True)
     t = log.run(t, t + 600, SUN_MV)
@@ -745,13 +745,13 @@ def test_a_stall_soon_after_dawn_waits_for_the_sun_to_climb():
     # one: the sun gives a tenth of what a start needs. The clear sky
     # (4x(1 - x) of the day's fraction, near the sine) stands at 0.135 of
     # noon's there; with a cloud that may lift and double it, a start needs
-    # the curve at 0.135 * 9844 / (2 * 1000) = 0.66 of noon's, 2.9 h after
+    # the curve at 0.135 * 9961 / (2 * 1000) = 0.67 of noon's, 3 h after
     # dawn. The ladder alone would have tried 4 more times by then.
     pw, dawn = second_dawn(stall_mv=10000)
     stall(pw, dawn + 1800, 1000)
     assert pw.can_start(dawn + 1800 + 4 * 90) == R_BACKOFF
-    assert pw.can_start(dawn + int(2.75 * H)) == R_BACKOFF
-    assert pw.can_start(dawn + 3 * H) == R_NONE
+    assert pw.can_start(dawn + int(2.9 * H)) == R_BACKOFF
+    assert pw.can_start(dawn + 3 * H + 60) == R_NONE
 
 
 def test_a_stall_no_morning_sun_can_lift_waits_until_noon_at_most():
@@ -775,7 +775,7 @@ def test_a_morning_stall_near_the_highest_keeps_the_ladder():
 def test_a_stall_whose_sky_cannot_start_the_pump_by_noon_makes_the_day_an_edge():
     # A reliable sun whose window (3 h to 11 h after dawn of 14 h days)
     # holds twice a need of 4 h; the highest stall, 10000 mV eight nights
-    # ago, has faded to 8817 (1/64 a night). Three hours into the next day
+    # ago, has faded to 9695 (1/256 a night). Three hours into the next day
     # the clear sky stands at 0.67 of noon's (4x(1 - x), x = 3/14). A stall
     # there at 5000 mV gives, scaled to noon, 7430: under the highest
     # stall, so only a cloud that lifts can start the pump today, and the
@@ -899,6 +899,20 @@ def days_of(pw, dawn, *starts, at=(3 * H, 10 * H)):
         log.run(t, t + 600, SUN_MV)
         dawn = t
     return dawn
+
+
+def test_a_month_of_sun_leaves_the_highest_stall_where_the_pump_starts():
+    # The stall that set the floor was a month ago; thirty clear days
+    # since, no start stalled. The floor is the pump's start, not the
+    # sun's: it has faded by a ninth (1/256 a night), not to 0.62 of it.
+    # Three hours into an overcast day (the clear sky at 0.67 of noon's) a
+    # stall at 5500 mV gives 8170 at noon: under the floor, a dark day.
+    pw, dawn = second_dawn(3 * H, 10 * H, stall_mv=10000)
+    dawn = days_of(pw, dawn, *["held"] * 29)
+    assert 8880 <= pw._stall_mv <= 8920
+    stall(pw, dawn + 3 * H, 5500)
+    assert pw.dark(4 * H)
+    assert pw.edge(dawn + 7 * H, 4 * H)
 
 
 def test_a_sun_is_reliable_when_a_start_held_on_seven_of_the_last_eight_days_tried():

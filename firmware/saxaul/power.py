@@ -20,6 +20,21 @@
 # dims it. So each stalled start stretches its wait by the square of that
 # ratio (at most _STRETCH_MAX times): a dark day costs a few trials, not one
 # every sag_backoff_max_s from morning to dusk.
+# That floor is the pump's, not the sun's: the stalled voltage measures the
+# panel's current, and a start needs the pump's start current, in any
+# season and through any dust on the panel (dust lowers the current for
+# the same sun, so the stall and the start alike). So it fades only as a
+# pump swapped for one that starts on less would need: by 1/256 a day, a
+# tenth in a month. At 1/64 a day, the 44-day half-life of a seasonal
+# quantity, a sunny month with no stall left it at 0.62 of the start;
+# every stall of the next overcast day looked near enough to retry soon,
+# and the day was not taken for dark (a scratch watch of the heat wave's
+# own seed: 16 stalls on day 88, the floor 7.4 V where that day's stalls
+# went up to 9.8). (benchmarks/seeds.py, brown-outs a season, paired:
+# `tune` Muynak 63 -> 55, brackish water 90 -> 81, the empty tank 68 ->
+# 61, failing probes 183 -> 176, the heat wave 140 -> 136; held-out
+# `check` Muynak -6.8 +- 2.5; IA and IE the same within the seeds'
+# spread, the cloudy season's brown-outs too: docs/architecture.md.)
 #
 # The sun's course says when that share can grow. Through a clear day the
 # irradiance follows a sine from dawn to dusk (yesterday's length, taken
@@ -36,9 +51,9 @@
 # bounds what any hour can give. Each stall from the middle of the day
 # (where the sine is a fair shape of the sun), scaled to noon by that
 # curve, is a sky at least that clear; the highest of them, fading by 1/64
-# a day like the highest stall, stands for the clearest recent noon. An
-# hour at which even that sky would give the stalled pump less than the
-# highest stall cannot start it, and is not tried: on a panel too small
+# a day (the season turns, the panel dirties), stands for the clearest
+# recent noon. An hour at which even that sky would give the stalled pump
+# less than the highest stall cannot start it, and is not tried: on a panel too small
 # for the season the ladder browned the pump out from dawn to dusk, day
 # after day. The hours round noon are always tried (a brighter day or a
 # cleaned panel is found only by a start), and one start that holds gives
@@ -335,8 +350,8 @@ class Power:
             self._idle_d = 0
         elif self._sags_d and self._dawn_s != _NONE and self._idle_d < _IDLE_D:
             self._idle_d += 1  # a whole day seen: starts tried, none held
-        self._stall_mv -= self._stall_mv >> 6  # a pump or panel may change: forget slowly
-        self._clear_mv -= self._clear_mv >> 6  # as slowly: the season turns, the panel dirties
+        self._stall_mv -= self._stall_mv >> 8  # the pump's start: forget only as a pump swap would need
+        self._clear_mv -= self._clear_mv >> 6  # faster: the season turns, the panel dirties
         if self._sags_d or self._held_d:
             # A day with no start tried in the window says nothing of the
             # sun (the trial before its morning edge is not counted in
