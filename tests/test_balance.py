@@ -386,6 +386,57 @@ def test_a_plot_that_kept_its_water_while_another_did_not_says_nothing_of_rain()
     assert rained_on([75, 60]) == 40 * K
 
 
+def rained_on_watered(readings, water=(10, 10)):
+    """As `rained_on`, with plots 0 and 1 given `water` (L) at noon of that day."""
+    b = Balance(3)
+    dawn(b, 0, [90, 90, 90])
+    dawn(b, 1, [80, 80, 80])
+    b.dawn(2 * DAY + DAWN, [700, 700, 0], 0b011, [STORE] * 3, failed=0b100)
+    for i, w in enumerate(water):
+        if w:
+            b.watered(i, w * K, 2 * DAY + DAWN + 6 * 3600)
+    b.dawn(3 * DAY + DAWN, [10 * m for m in readings] + [0], 0b011, [STORE] * 3, failed=0b100)
+    return b.d_ml[2]
+
+
+def test_rain_on_good_plots_that_were_watered_is_taken_off_a_failed_probe_plots_deficit():
+    # In summer the good plots get water most days, and a rain that fell on
+    # a watered day was never taken off the failed plots' deficits: their
+    # next refill drained it. Plots 0 and 1 each got 10 L (no more than
+    # their deficit, so none drained) and used 10 L: at 70 % again by the
+    # balance, they read 85 %. 15 L fell, a day and a half of ET.
+    assert rained_on_watered([85, 85]) == 25 * K
+    assert rained_on_watered([70, 70]) == 40 * K  # the water and the ET, no rain
+    assert rained_on_watered([73, 73]) == 40 * K  # within a dawn's error: no rain
+    # One watered plot, one not: both must show it.
+    assert rained_on_watered([85, 75], water=(10, 0)) == 25 * K
+    assert rained_on_watered([85, 60], water=(10, 0)) == 40 * K
+    # A plot watered past field capacity drained what it got, rain or not:
+    # it says nothing, and the other plot alone decides.
+    assert rained_on_watered([100, 75], water=(40, 0)) == 25 * K
+    assert rained_on_watered([100, 100], water=(40, 40)) == 40 * K
+
+
+def test_a_probe_that_shows_more_than_the_water_it_got_is_not_taken_for_rain():
+    # Plots 0 and 1 (a store guessed large, say) showed 15 L of the 10 L
+    # that a watered day left past its ET. The next day 30 L and 10 L of ET
+    # show as a rise of 30 L: their own share of 20 L, no rain. Taken at
+    # face value, 10 L of it, a day's ET, would be rain, and the failed
+    # plot 2 would go a day short.
+    b = Balance(3)
+    dawn(b, 0, [60, 60, 60])
+    dawn(b, 1, [50, 50, 50])
+    for i in (0, 1):
+        b.watered(i, 20 * K, DAY + DAWN + 6 * 3600)
+    b.dawn(2 * DAY + DAWN, [650, 650, 0], 0b011, [STORE] * 3, failed=0b100)
+    e = b.et_ml[2]  # its ET on the index, from the good plots'
+    assert b.d_ml[2] == 60 * K and e > 0
+    for i in (0, 1):
+        b.watered(i, 30 * K, 2 * DAY + DAWN + 6 * 3600)
+    b.dawn(3 * DAY + DAWN, [950, 950, 0], 0b011, [STORE] * 3, failed=0b100)
+    assert b.d_ml[2] == 60 * K + e
+
+
 def test_a_failed_probe_plot_never_uses_less_than_its_floor():
     # Plot 0 learned 4 L a day, plot 1 nothing yet, when both probes fail.
     # The good plot 2 uses 4 L on a 6 L dose: plot 0's 12 L dose says it

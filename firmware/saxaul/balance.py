@@ -116,7 +116,17 @@
 #   known high, and such credits left a plot whose probe stuck on day 1
 #   short (`benchmarks/variants.py` early-stuck: its IA 99.6 before, 92.1
 #   so, 95.6 now). One good plot that kept while another lost its ET says
-#   nothing (a probe drifting wet keeps too). Figures: docs/architecture.md.
+#   nothing (a probe drifting wet keeps too). A good plot watered since the
+#   last dawn sees rain too, where by the balance none of its water went
+#   past field capacity: its reading rose past the day's water less its ET
+#   (scaled by the share of it the probe showed on such days, `_rho`, where
+#   that share is over one) by what fell, no more than its deficit. In
+#   summer the good plots get water most days, and a rain on such a day
+#   came off no failed plot's deficit (probe faults' own seed, a scratch
+#   count from its daily CSV: 7.7 mm on days 106 and 107, and the three
+#   failed plots drained 22.7 mm in days 106-108; 7.4 now). A plot whose
+#   refill drained says nothing: the soil at field capacity shows no rain.
+#   Figures: docs/architecture.md.
 # - By day, on a plot not watered since dawn and idle for `_EQ_S`, a drier
 #   reading than the balance raises the deficit (ET learned too low, the
 #   first days); on a watered day the next dawn weighs the probe instead.
@@ -267,18 +277,39 @@ class Balance:
         unwatered = 0
         fell = 0  # what they lost since, mL, against their ET known
         used = 0
+        wet = 0  # the good plots watered since, none of it drained, that held rain
+        watered = 0
         for i in range(self.n):
             k = stores[i]
             e = self.et_ml[i]
             m0 = self._dawn_m[i]
-            if (good >> i) & 1 and k > 0 and e > 0 and m0 >= 0 and self._irr_ml[i] == 0:
+            if not ((good >> i) & 1 and k > 0 and e > 0 and m0 >= 0):
+                continue
+            if self._irr_ml[i] == 0:
                 unwatered |= 1 << i
                 f = (m0 - pm[i]) * k
                 if 2 * f < e:
                     kept |= 1 << i
-                fell += f if f > -2 * e else -2 * e
-                used += e
-        if kept and kept == unwatered and fell <= 0:
+            elif not self._full[i]:
+                # Watered, and by the balance none of it went past field
+                # capacity: what the reading rose by past the water it shows
+                # of the day's (its learned share `_rho`, once known) fell
+                # as rain; no more than the deficit (rain past it drained).
+                watered |= 1 << i
+                net = self._irr_ml[i] - e
+                r = self._rho[i] if net > 0 and self._rho_n[i] and self._rho[i] > 1000 else 1000
+                w = (pm[i] - m0) * k - net * r // 1000
+                if w > self.d_ml[i]:
+                    w = self.d_ml[i]
+                if 2 * w > e:
+                    wet |= 1 << i
+                f = e - w
+            else:
+                continue
+            fell += f if f > -2 * e else -2 * e
+            used += e
+        seen = kept | wet
+        if seen and seen == unwatered | watered and fell <= 0:
             self._rained(good, used - fell, used)
         for i in range(self.n):
             k = stores[i]  # mL per permille
