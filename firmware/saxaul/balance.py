@@ -292,9 +292,11 @@ class Balance:
                     kept |= 1 << i
             elif not self._full[i]:
                 # Watered, and by the balance none of it went past field
-                # capacity: what the reading rose by past the water it shows
-                # of the day's (its learned share `_rho`, once known) fell
-                # as rain; no more than the deficit (rain past it drained).
+                # capacity: what the reading rose by past the day's water
+                # less its ET fell as rain, no more than the deficit (rain
+                # past it drained). That water is scaled by the share of it
+                # such days showed (`_rho`) where the probe showed more than
+                # it got: a store guessed large reads a rise as rain.
                 watered |= 1 << i
                 net = self._irr_ml[i] - e
                 r = self._rho[i] if net > 0 and self._rho_n[i] and self._rho[i] > 1000 else 1000

@@ -53,9 +53,9 @@
 # curve, is a sky at least that clear; the highest of them, fading by 1/64
 # a day (the season turns, the panel dirties), stands for the clearest
 # recent noon. An hour at which even that sky would give the stalled pump
-# less than the highest stall cannot start it, and is not tried: on a panel too small
-# for the season the ladder browned the pump out from dawn to dusk, day
-# after day. The hours round noon are always tried (a brighter day or a
+# less than the highest stall cannot start it, and is not tried: on a
+# panel too small for the season the ladder browned the pump out from dawn
+# to dusk, day after day. The hours round noon are always tried (a brighter day or a
 # cleaned panel is found only by a start), and one start that holds gives
 # the day back to the ladder. After an overcast spell the bound is the
 # clouds', so the first clear day tries from late morning: a few hours of
