@@ -27,6 +27,24 @@ def test_a_failed_plot_never_lives_on_less_than_its_dose_as_the_good_plots_use_t
     assert et[1] == 600
 
 
+def test_a_failed_plot_never_lives_on_more_than_half_again_its_dose_as_the_good_plots_use_theirs():
+    # Plot 1 learned as much ET as plot 0 (a few early lessons, noisy),
+    # where its dose, the season's mean need as set, is 0.6 of plot 0's.
+    # Once it fails, plot 0 uses twice its dose: plot 1 at most 1.5 x 2 x
+    # its own, not the 1000 mL its share says.
+    ix = EtIndex(2)
+    et = [1000, 1000]
+    ix.dawn(1, et, [1, 1], [False] * 2, 0b11, 0, [1, 1])
+    ix.dawn(2, et, [1, 1], [False] * 2, 0b01, 0b10, [1, 1], floors=[500, 300])
+    assert et[1] == 900
+    # Under that bound its own share stands.
+    et = [1000, 800]
+    ix = EtIndex(2)
+    ix.dawn(1, et, [1, 1], [False] * 2, 0b11, 0, [1, 1])
+    ix.dawn(2, et, [1, 1], [False] * 2, 0b01, 0b10, [1, 1], floors=[500, 300])
+    assert et[1] == 800
+
+
 def test_a_drift_found_takes_every_plot_back_to_the_snapshot_only_where_that_is_nearer_the_truth():
     def taught_drifting_dry():
         ix = EtIndex(2)

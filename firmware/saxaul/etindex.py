@@ -46,7 +46,16 @@
 # 0.059, the lowest 0.86 -> 0.96.) With no good plot left nothing tells
 # the season's course, and the floor is the dose as configured (it fell
 # with the index below its highest, but the index stands still then, at
-# whatever a failing probe taught it last). A probe
+# whatever a failing probe taught it last). Nor above half again that
+# dose: a relative ET that rests on a few early lessons can be far off
+# the crop's, and the plot lives on it for the rest of the season (the
+# `wet-drift` variant, its own weather seed: a probe drifting wet from
+# day 20, found on day 29, left the Haloxylon plot on 1.0 of the others'
+# ET where its crop uses 0.58 and its dose says 0.59: IE 47.7 % on that
+# plot, a scratch watch). (`benchmarks/variants.py --variant wet-drift
+# --seeds tune`: IE 5.9 -> 5.3 % on average, 13.1 -> 8.7 at worst, IA the
+# same; `seeds.py --scenario probe-faults --seeds tune`: every season the
+# same, the bound never reached.) A probe
 # flagged and then back (a run in weak sun too short to move it, taken for
 # a stuck probe) goes on from its own ET, its mean relative ET scaled to
 # now: the floor it lived on meanwhile would stay in a running mean that a
@@ -181,5 +190,7 @@ class EtIndex:
                         f = floors[i] if e > 0 or et_ml[i] > 0 else -1
                     if e < f:
                         e = f
+                    elif per > 0 and 2 * e > 3 * f:
+                        e = 3 * f >> 1
                 if e > 0:
                     et_ml[i] = e
