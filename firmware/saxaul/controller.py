@@ -396,8 +396,11 @@ class Controller:
         if why == codes.R_PV_SAG:
             # A stall for plots that can wait until tomorrow need not be
             # tried again every half hour of an overcast day (power.py).
-            noon = self.power.dark(self.planner.need_s(cfg))
-            self.power.on_sag(now, cfg, stalled, stalled and self.planner.can_wait(g, now, self.pfaults, noon))
+            # On a dark day, until tomorrow's noon (`Power.dark`: the day's
+            # stalls before this one said so). Asked only for a stall.
+            calm = stalled and self.planner.can_wait(
+                g, now, self.pfaults, self.power.dark(self.planner.need_s(cfg)))
+            self.power.on_sag(now, cfg, stalled, calm)
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose

@@ -55,17 +55,17 @@
 # recent noon. An hour at which even that sky would give the stalled pump
 # less than the highest stall cannot start it, and is not tried: on a
 # panel too small for the season the ladder browned the pump out from dawn
-# to dusk, day after day. The hours round noon are always tried (a brighter day or a
-# cleaned panel is found only by a start), and one start that holds gives
-# the day back to the ladder. After an overcast spell the bound is the
-# clouds', so the first clear day tries from late morning: a few hours of
-# pumping for a dozen brown-outs a day. A day with no start tried says
-# nothing of the sun and does not count. Past yesterday's dusk the sun's
-# course is spent, though an open panel's voltage stays over pv_start_mv
-# nearly to the last light: the ladder had tried once more at dusk.
-# (Cloudy season, twenty weather seeds: brown-outs 1,548 -> 1,167 a season,
-# IA the same within the seeds' spread; with no trial past dusk, 1,205 ->
-# 1,170 on the `tune` seeds: see docs/architecture.md.)
+# to dusk, day after day. The hours round noon are always tried (a
+# brighter day or a cleaned panel is found only by a start), and one start
+# that holds gives the day back to the ladder. After an overcast spell the
+# bound is the clouds', so the first clear day tries from late morning: a
+# few hours of pumping for a dozen brown-outs a day. A day with no start
+# tried says nothing of the sun and does not count. Past yesterday's dusk
+# the sun's course is spent, though an open panel's voltage stays over
+# pv_start_mv nearly to the last light: the ladder had tried once more at
+# dusk. (Cloudy season, twenty weather seeds: brown-outs 1,548 -> 1,167 a
+# season, IA the same within the seeds' spread; with no trial past dusk,
+# 1,205 -> 1,170 on the `tune` seeds: see docs/architecture.md.)
 #
 # How soon to try again also depends on how badly the water is needed. A
 # start for plots that would stay wetter than the plants' stress point until
