@@ -559,7 +559,8 @@ def sags_of(ctl):
     """The `stalled` flag of every sag the controller reports to power, in order."""
     sags = []
     on_sag = ctl.power.on_sag
-    ctl.power.on_sag = lambda now, cfg, stalled=False, calm=False: (sags.append(stalled), on_sag(now, cfg, stalled, calm))
+    ctl.power.on_sag = lambda now, cfg, stalled=False, calm=False, dark=False: (
+        sags.append(stalled), on_sag(now, cfg, stalled, calm, dark))
     return sags
 
 
@@ -591,23 +592,27 @@ def test_a_stall_for_plots_that_can_wait_waits_the_longest_and_a_dark_day_asks_u
 def test_outside_the_window_of_a_reliable_sun_only_plots_that_need_water_today_start(fakes, tmp_path):
     # Power says a start now would explore the window's edge (power.py):
     # the controller tells the planner, which holds the start back while
-    # the plot can wait until tomorrow and starts it once it cannot.
+    # the plot can wait until tomorrow and starts it once it cannot. On a
+    # day whose stalls showed it dark (`Power.dark`) the planner asks until
+    # tomorrow's noon, as the stall's wait did.
     from saxaul import codes
 
-    ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 16000)
-    ctl.power.edge = lambda now, need_s: True
-    calm = {"v": True}
-    asked = []
+    for dark in (True, False):
+        ctl, load = loaded_at_nine(fakes, tmp_path, (20, 80, 80, 80), 16000)
+        ctl.power.edge = lambda now, need_s: True
+        ctl.power.dark = lambda need_s: dark
+        calm = {"v": True}
+        asked = []
 
-    def can_wait(group, now, pfaults, noon=False):
-        asked.append(group)
-        return calm["v"]
+        def can_wait(group, now, pfaults, noon=False):
+            asked.append((group, noon))
+            return calm["v"]
 
-    ctl.planner.can_wait = can_wait
-    for _ in range(20):
-        ctl.board.sleep_s(ctl.step())
-        assert not ctl.seq.pump_on and ctl.seq.state == 0  # IDLE
-    assert asked and set(asked) == {1} and ctl.reason == codes.R_PV_WEAK
+        ctl.planner.can_wait = can_wait
+        for _ in range(20):
+            ctl.board.sleep_s(ctl.step())
+            assert not ctl.seq.pump_on and ctl.seq.state == 0  # IDLE
+        assert asked and set(asked) == {(1, dark)} and ctl.reason == codes.R_PV_WEAK
     calm["v"] = False
     for _ in range(20):
         ctl.board.sleep_s(ctl.step())

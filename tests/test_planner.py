@@ -207,7 +207,7 @@ def test_at_the_windows_edge_a_plot_that_cannot_wait_goes_before_a_drier_calm_on
     f = Field(n=3)
     f.pct = [10, 25, 28]  # 20, 5 and 2 points below their starts
     calm = {0, 2}
-    f.p.can_wait = lambda group, now, pfaults: all(group & (1 << i) == 0 or i in calm for i in range(3))
+    f.p.can_wait = lambda group, now, pfaults, noon=False: all(group & (1 << i) == 0 or i in calm for i in range(3))
     assert f.plan().plot == 0  # no edge: the driest first
     f.p.edge = True
     p = f.plan()

@@ -269,11 +269,11 @@ def test_sag_backoff_doubles_from_90_s_and_caps():
     assert waits == [90, 180, 360, 720, 1440, 1800, 1800, 1800]
 
 
-def stall(pw, t, mv, stalled=True, calm=False):
+def stall(pw, t, mv, stalled=True, calm=False, dark=False):
     """A start that browned out at mv under load; returns the wait it set."""
     pw.update(mv, t, True, CFG)
     assert pw.sag
-    pw.on_sag(t, CFG, stalled, calm)
+    pw.on_sag(t, CFG, stalled, calm, dark)
     return pw.backoff_s
 
 
@@ -828,6 +828,40 @@ def test_a_dark_day_is_an_edge_on_a_sun_that_is_not_reliable_too():
     pw.held(dawn + 7 * H)
     assert not pw.edge(dawn + 7 * H + 60, need)
     assert not pw.dark(need)
+
+
+def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_need_water_too():
+    # A reliable sun whose window holds twice a need of 4 h; the highest
+    # stall has faded to 9695 mV. The day's first stall, at 5000 mV three
+    # hours after dawn, scales to 7430 at noon: a dark day. The controller
+    # passes that on (`dark`, its horizon for the next stall) and the next
+    # stall for plots that cannot wait, an hour on at 5500 (7300 at noon,
+    # the sky at 0.82 of noon's), shows it again: only a cloud that lifts
+    # can start the pump, and the ladder's half hour would meet a dozen
+    # such stalls by dusk. It waits as long as a calm plot's stall.
+    def dark_morning():
+        pw, dawn = second_dawn(3 * H, 10 * H, stall_mv=10000)
+        dawn = days_of(pw, dawn, *["held"] * 7)
+        return pw, dawn
+
+    need = 4 * H
+    top = 4 * CFG["sag_backoff_max_s"]
+    pw, dawn = dark_morning()
+    assert not pw.dark(need)
+    assert stall(pw, dawn + 3 * H, 5000) < 600  # nothing said the day was dark: the ladder, stretched
+    assert pw.dark(need)
+    assert stall(pw, dawn + 4 * H, 5500, dark=pw.dark(need)) == top
+    assert pw.can_start(dawn + 4 * H + top - 1) == R_BACKOFF
+    # A stall in a gap of the clouds (9000 mV: 11,000 at noon, over the
+    # highest stall) says a thinner cloud would do: the ladder.
+    pw, dawn = dark_morning()
+    stall(pw, dawn + 3 * H, 5000)
+    assert stall(pw, dawn + 4 * H, 9000, dark=pw.dark(need)) < 600
+    # Without the controller's `dark` (no sun to spare for the window, or no
+    # stall before said so) the ladder too: every start may find the sun.
+    pw, dawn = dark_morning()
+    stall(pw, dawn + 3 * H, 5000)
+    assert stall(pw, dawn + 4 * H, 5500) < 600
 
 
 def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():

@@ -218,11 +218,15 @@ class Controller:
             # the pump (`Power.edge`), a start browns out more often than
             # not: the planner starts only plots that cannot wait until
             # tomorrow, and the window, or tomorrow's sun, waters the rest
-            # (power.py, planner.py). Not for a handover above: the pump
+            # (power.py, planner.py); on the dark day, those that cannot
+            # wait until tomorrow's noon. Not for a handover above: the pump
             # already carries its load there.
-            self.planner.edge = gate == codes.R_NONE and pw.edge(now, self.planner.need_s(cfg))
+            need = self.planner.need_s(cfg)
+            self.planner.edge = gate == codes.R_NONE and pw.edge(now, need)
+            self.planner.dark = self.planner.edge and pw.dark(need)
             plan = self.planner.plan(now, pw.day, self.level, self.pfaults, gate, st, cfg, self.soak_until)
             self.planner.edge = False
+            self.planner.dark = False
             self.plot = plan.plot
             self.reason = plan.reason
             if plan.plot != codes.NO_PLOT:
@@ -397,10 +401,11 @@ class Controller:
             # A stall for plots that can wait until tomorrow need not be
             # tried again every half hour of an overcast day (power.py).
             # On a dark day, until tomorrow's noon (`Power.dark`: the day's
-            # stalls before this one said so). Asked only for a stall.
-            calm = stalled and self.planner.can_wait(
-                g, now, self.pfaults, self.power.dark(self.planner.need_s(cfg)))
-            self.power.on_sag(now, cfg, stalled, calm)
+            # stalls before this one said so), and a stall that says so
+            # again waits as long for any plot. Asked only for a stall.
+            dark = stalled and self.power.dark(self.planner.need_s(cfg))
+            calm = stalled and self.planner.can_wait(g, now, self.pfaults, dark)
+            self.power.on_sag(now, cfg, stalled, calm, dark)
         elif run_s > 0:
             self.power.on_run_ok()
         # The daily budget first: a power cut between the two must not lose

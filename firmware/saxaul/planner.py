@@ -57,7 +57,9 @@
 #   shown is R_PV_WEAK. The window counts as one with sun to spare when it
 #   holds twice `need_s`, the pump time a day that the plots' learned ET
 #   and leaching water ask for. A day whose stall says that only a cloud
-#   that lifts can start the pump is such an edge at every hour. (Deciding
+#   that lifts can start the pump is such an edge at every hour, and there
+#   a plot that can wait until tomorrow's noon waits (`dark`: the next
+#   morning's sun waters it before its stress point; power.py). (Deciding
 #   this for the planned group as a whole held a calm primary back together
 #   with a plot below it that could not wait: with one plot at a time, past
 #   the evening edge, until the next morning.)
@@ -159,6 +161,7 @@ class Planner:
         # day its stalls showed dark (power.Power.edge), set by the
         # controller before plan(): see the rules above.
         self.edge = False
+        self.dark = False  # with `edge`, a dark day (power.Power.dark): can_wait's horizon is tomorrow's noon
         self._stores = [0] * n_plots
         self._floors = [0] * n_plots
         # The plots that may start now, as plan() found them (run_s 0: not one).
@@ -369,7 +372,7 @@ class Planner:
                         can_s[i] = run_s
                         self._can_score[i] = score
                         self._can_reason[i] = reason
-                        if self.edge and self.can_wait(1 << i, now_s, pfaults):
+                        if self.edge and self.can_wait(1 << i, now_s, pfaults, self.dark):
                             # It may ride on a start made for another.
                             if calm == NO_PLOT or score > calm_score:
                                 calm = i

@@ -123,6 +123,22 @@
 # wave 151 -> 140, brackish water 96 -> 90, the empty tank 72 -> 68,
 # Muynak 66 -> 63; IA and IE the same within the seeds' spread; the cloudy
 # season's windows never hold twice the need: the same to the last digit.)
+# The planner holds them back by that horizon too (the controller gives it
+# `dark`): held only by tomorrow's dusk, they were started, stalled, and
+# waited the longest, every two hours of the dark day. And the plots that
+# cannot wait even until tomorrow's noon: a stall for them that shows the
+# day dark again (the controller's `dark`, from the stalls before it, and
+# this one's sky scaled to noon under the highest stall too) waits the
+# longest as well. Only a cloud that lifts can start the pump, and the
+# ladder met the overcast days of the heat wave with a trial every half
+# hour to an hour from morning to dusk (its own weather seed, a scratch
+# watch: 13, 19 and 12 brown-outs on days 53, 93 and 110; 6, 7 and 6
+# now). A stall in a gap of the clouds, whose sky at noon would carry the
+# pump, keeps the ladder. (Held-out `check` seeds, brown-outs a season,
+# paired: the heat wave 125 -> 103, failing probes 166 -> 133, the empty
+# tank 59 -> 48, Muynak 54 -> 48; on `tune` the heat wave 136 -> 106,
+# failing probes 177 -> 136; IA and IE the same within the seeds' spread,
+# but failing probes' IA gap on `tune`, -1.2 -> -1.4: docs/architecture.md.)
 #
 # The first day after a boot has learned no window and seen no day's
 # length, yet its afternoon is as sure as any: once a start held today and
@@ -404,7 +420,7 @@ class Power:
         if self._last_s == _NONE or hi > self._last_s:
             self._last_s = hi
 
-    def on_sag(self, now_s, cfg, stalled=False, calm=False):
+    def on_sag(self, now_s, cfg, stalled=False, calm=False, dark=False):
         """The pump browned the panel out and was stopped: back off before retrying.
 
         The wait starts at sag_backoff_s and doubles with each sag in a row,
@@ -413,6 +429,8 @@ class Power:
         voltage, and a stall below the highest one seen stretches the wait.
         `calm`: the plots the start was for can wait until tomorrow (see the
         header): a stall then waits sag_backoff_max_s times _STRETCH_MAX.
+        `dark`: the controller's `dark()` before this stall; a stall that
+        shows the day dark again waits as long, calm or not (the header).
         """
         e = self._early_s
         seen = self._dawn_s != _NONE  # this day's dawn, and so `after`, known
@@ -450,6 +468,10 @@ class Power:
                 s = _sky(after, n)
                 self._climb(now_s, top, after, n, s, False)
                 self._noon(s)
+                if dark and self._dark and self._until_s < now_s + top * _STRETCH_MAX:
+                    # Dark again: only a cloud that lifts starts the pump today.
+                    self._until_s = now_s + top * _STRETCH_MAX
+                    self.backoff_s = top * _STRETCH_MAX
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
