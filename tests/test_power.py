@@ -835,7 +835,7 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
     # stall has faded to 9695 mV. The day's first stall, at 5000 mV three
     # hours after dawn, scales to 7430 at noon: a dark day. The controller
     # passes that on (`dark`, its horizon for the next stall) and the next
-    # stall for plots that cannot wait, an hour on at 5500 (7300 at noon,
+    # stall for plots that cannot wait, an hour on at 5500 (6750 at noon,
     # the sky at 0.82 of noon's), shows it again: only a cloud that lifts
     # can start the pump, and the ladder's half hour would meet a dozen
     # such stalls by dusk. It waits as long as a calm plot's stall.
