@@ -151,8 +151,9 @@ class Board:
         return m
 
     def led(self, on):
-        if self._led is not None:
-            self._led.set(on)
+        led = self._led
+        if led is not None and led.on != on:
+            led.set(on)
 
     # Inputs
 
