@@ -340,7 +340,6 @@ def _run_cpython(sc, board, root, csv_path, progress, watch=None):
     fakes.time.reset(0, epoch_s(sc))
     world = field.Field(sc, board, fakes.time, fakes.machine)
     fakes.machine.set_world(world)
-    fakes.machine._hooked = False
     world.attach()
     if progress:
         world.on_day = lambda d: progress(d, sc["days"])

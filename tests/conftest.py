@@ -20,7 +20,6 @@ def fakes():
     FAKES.time.clear_hooks()
     FAKES.time.reset()
     FAKES.machine.set_world(FAKES.machine.Bench())
-    FAKES.machine._hooked = False
     FAKES.import_firmware()
     return FAKES
 

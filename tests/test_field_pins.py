@@ -210,6 +210,19 @@ def test_the_season_ends_from_the_clock_past_any_except_exception(fakes):
     assert len(f.rows) == 2 and f.rows[-1][0] == 1
 
 
+def test_the_field_follows_the_clock_only_while_the_pump_runs(fakes):
+    # Idle, the clock calls nothing of the field on each of a season's
+    # millions of sleeps; running, the field catches up first, then others look.
+    f, board, spec = _world(fakes)
+    hooks = fakes.time._hooks
+    assert f._hook not in hooks
+    fakes.time.sleep_ms(12 * H_MS)
+    board.set_outputs(True, 1)
+    assert hooks[0] is f._hook
+    board.set_outputs(False, 0)
+    assert f._hook not in hooks
+
+
 def test_a_reset_drops_every_output(fakes):
     f, board, spec = _world(fakes)
     fakes.time.sleep_ms(12 * H_MS)

@@ -119,7 +119,6 @@ def test_an_exception_in_any_module_turns_outputs_off_in_that_tick_and_watering_
     k = random.Random("%s %s" % (SEED, target)).randint(1, count.calls)
     fakes.time.clear_hooks()
     fakes.time.reset()
-    fakes.machine._hooked = False
     world, root, inj, checks = _run_day(fakes, tmp_path / "fault", target, k, OSError(5))
     assert inj.fired_s is not None
     # Within that tick: outputs off before the board slept. (The tick's own

@@ -20,7 +20,13 @@ class Clock:
     def now_ms(self):
         return self.t
 
-    def add_hook(self, fn):
+    def add_hook(self, fn, first=False):
+        pass
+
+    def remove_hook(self, fn):
+        pass
+
+    def set_stop(self, at_ms, fn):
         pass
 
 

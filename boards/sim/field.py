@@ -174,21 +174,34 @@ class Field:
         self.rows = []
         self._clear_day()
         self.hooked = False
+        self._hook = self._on_clock  # bound once: the clock removes it by identity
         self.on_day = None  # called with the number of days done (progress)
 
     # The clock
 
     def attach(self):
-        """Follow the virtual clock: end the season on time, deliver flow pulses while pumping."""
+        """Follow the virtual clock: end the season on time (the clock's stop),
+        deliver flow pulses while pumping (a hook, only then: an idle season
+        sleeps millions of slices that would each call it for nothing)."""
         if not self.hooked:
-            self._clock.add_hook(self._on_clock)
             self.hooked = True
+            self._clock.set_stop(self.end_ms, self._end)
+            self._follow()
+
+    def _follow(self):
+        if self.pump_on:
+            self._clock.add_hook(self._hook, True)  # the field catches up before anyone looks
+        else:
+            self._clock.remove_hook(self._hook)
+
+    def _end(self):
+        if self.t_ms < self.end_ms:
+            self.advance_to(self.end_ms)
+        raise SeasonOver()
 
     def _on_clock(self, now_ms):
         if now_ms >= self.end_ms:
-            if self.t_ms < self.end_ms:
-                self.advance_to(self.end_ms)
-            raise SeasonOver()
+            self._end()
         if self.pump_on:
             if now_ms - self.t_ms >= _LAZY_HOOK_MS:
                 self.advance_to(now_ms)
@@ -290,7 +303,10 @@ class Field:
         if on and not self.pump_on:
             self.d_starts += 1
             self._run_browned = False
+        was = self.pump_on
         self.pump_on = on
+        if self.hooked and on != was:
+            self._follow()
         self._electrical(self._sec(self.t_ms))
 
     def day_index(self):

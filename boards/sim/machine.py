@@ -60,7 +60,6 @@ world = Bench()
 _irqs = {}  # pin id -> (Pin, handler)
 _writes = [0]  # output writes so far: an ADC's cached reading is stale after one
 _wdt = None
-_hooked = False
 
 
 def set_world(w):
@@ -68,6 +67,7 @@ def set_world(w):
     world = w
     _irqs.clear()
     _wdt = None
+    time.set_alarm(-1, None)
 
 
 def pulse(pin_id, n=1):
@@ -273,25 +273,24 @@ class ADS1115Model:
 
 class WDT:
     def __init__(self, id=0, timeout=5000):
-        global _wdt, _hooked
+        global _wdt
         if world.chip == "rp2040" and timeout > 8388:
             raise ValueError("timeout exceeds 8388 ms")
         if world.chip != "rp2040" and timeout < 1:
             raise ValueError("WDT timeout too short")
         self.timeout_ms = timeout
-        self._deadline = time.now_ms() + timeout
-        if not _hooked:
-            time.add_hook(_check_wdt)
-            _hooked = True
+        # The clock bites once it passes the deadline (time.set_alarm): a
+        # season feeds millions of times, and a hook would be a call on
+        # every sleep.
+        time.set_alarm(time.now_ms() + timeout, _bite)
         _wdt = self
 
     def feed(self):
-        self._deadline = time._now_ms + self.timeout_ms  # the clock's own variable: fed thousands of times a day
+        time._alarm_ms = time._now_ms + self.timeout_ms  # the clock's own variables: fed millions of times a season
 
 
-def _check_wdt(now_ms):
-    if _wdt is not None and now_ms > _wdt._deadline:
-        raise WatchdogReset()
+def _bite():
+    raise WatchdogReset()
 
 
 def wdt_active():

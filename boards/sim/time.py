@@ -15,12 +15,22 @@ _ticks0 = 0  # ticks_ms() value at _now_ms == 0: set near the wrap in tests
 _epoch_s = None  # wall seconds at _now_ms == 0, None while the RTC is unset
 _speed = 0  # 0: as fast as possible; N: N virtual seconds per wall second
 _hooks = []  # called with the new _now_ms after every advance
+# Two deadlines the clock checks itself, after the hooks: the end of a
+# simulated world's time (`_stop_ms`, reached) and the fake watchdog's
+# (`_alarm_ms`, passed). A season sleeps millions of watchdog slices: a
+# comparison here costs less than a hook called on every one. -1: none.
+_stop_ms = -1
+_stop_fn = None
+_alarm_ms = -1
+_alarm_fn = None
 _wall = None  # real sleep for real-time mode, found lazily
 
 
 def reset(ticks0=0, epoch_s=None, speed=0):
-    """Start the clock again (tests). Hooks are kept unless cleared."""
+    """Start the clock again (tests). Hooks are kept unless cleared; the deadlines are not."""
     global _now_ms, _ticks0, _epoch_s, _speed
+    set_stop(-1, None)
+    set_alarm(-1, None)
     _now_ms = 0
     _ticks0 = ticks0 & _TICKS_MAX
     _epoch_s = epoch_s
@@ -32,12 +42,37 @@ def now_ms():
     return _now_ms
 
 
-def add_hook(fn):
-    _hooks.append(fn)
+def add_hook(fn, first=False):
+    if first:
+        _hooks.insert(0, fn)
+    else:
+        _hooks.append(fn)
+
+
+def remove_hook(fn):
+    if fn in _hooks:
+        _hooks.remove(fn)
 
 
 def clear_hooks():
     del _hooks[:]
+    set_stop(-1, None)
+    set_alarm(-1, None)
+
+
+def set_stop(at_ms, fn):
+    """fn() once the clock reaches at_ms (after the hooks, before the alarm); -1 disarms."""
+    global _stop_ms, _stop_fn
+    _stop_ms = at_ms
+    _stop_fn = fn
+
+
+def set_alarm(at_ms, fn):
+    """fn() once the clock passes at_ms (checked after the hooks); at_ms -1 disarms.
+    A deadline that moves often (a watchdog fed) sets `_alarm_ms` alone."""
+    global _alarm_ms, _alarm_fn
+    _alarm_ms = at_ms
+    _alarm_fn = fn
 
 
 def set_speed(speed):
@@ -82,6 +117,10 @@ def advance(ms):
     _now_ms += ms
     for fn in _hooks:
         fn(_now_ms)
+    if 0 <= _stop_ms <= _now_ms:
+        _stop_fn()
+    if 0 <= _alarm_ms < _now_ms:
+        _alarm_fn()
 
 
 def ticks_ms():
@@ -105,7 +144,20 @@ def ticks_diff(ticks1, ticks2):
 
 
 def sleep_ms(ms):
-    advance(int(ms))
+    # advance() inlined: a season sleeps millions of watchdog slices.
+    global _now_ms
+    ms = int(ms)
+    if ms < 0:
+        raise ValueError("negative sleep")
+    if _speed and ms:
+        _real_sleep_ms(ms // _speed)
+    _now_ms += ms
+    for fn in _hooks:
+        fn(_now_ms)
+    if 0 <= _stop_ms <= _now_ms:
+        _stop_fn()
+    if 0 <= _alarm_ms < _now_ms:
+        _alarm_fn()
 
 
 def sleep_us(us):
