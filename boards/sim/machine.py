@@ -58,7 +58,7 @@ class Bench:
 
 world = Bench()
 _irqs = {}  # pin id -> (Pin, handler)
-_writes = [0]  # output writes so far: an ADC's cached reading is stale after one
+_writes = 0  # output writes so far: an ADC's cached reading is stale after one
 _wdt = None
 
 
@@ -110,9 +110,10 @@ class Pin:
             if self._mode == Pin.OUT:
                 return self._level
             return world.level(self._id, self._pull)
+        global _writes
         self._level = 1 if v else 0
         if self._mode == Pin.OUT:
-            _writes[0] += 1
+            _writes += 1
             world.write(self._id, self._level)
         return None
 
@@ -150,10 +151,10 @@ class ADC:
     def __init__(self, pin, atten=None):
         self._id = _pin_id(pin)
         self._atten = ADC.ATTN_0DB if atten is None else atten
-        self._t_ms = -1  # the cached reading: when, after which output write, which call
-        self._w = -1
-        self._v = 0
-        self._kind = 0
+        # The cached reading of each call: when, after which output write, what.
+        self._t16 = self._tuv = -1
+        self._w16 = self._wuv = -1
+        self._v16 = self._vuv = 0
         if world.chip == "rp2040":
             if self._id in (0, 1, 2, 3, 4):
                 self._id = (26, 27, 28, 29, "temp")[self._id]
@@ -176,12 +177,8 @@ class ADC:
     # every pin of a Bench whose values tests set by hand, are asked on
     # every read.
 
-    def _keep(self, v):
-        if self._id in getattr(world, "adc_cache", ()):
-            self._t_ms = time._now_ms
-            self._w = _writes[0]
-        self._v = v
-        return v
+    def _kept(self):
+        return self._id in getattr(world, "adc_cache", ())
 
     def _mv_now(self):
         if self._id == "temp":
@@ -192,20 +189,28 @@ class ADC:
         return 0 if mv < 0 else (full if mv > full else mv)
 
     def read_u16(self):
-        if self._t_ms == time._now_ms and self._w == _writes[0] and self._kind == 16:
-            return self._v
+        if self._t16 == time._now_ms and self._w16 == _writes:
+            return self._v16
         full = 3300 if world.chip == "rp2040" else ADC._FULL_MV[self._atten]
         raw12 = self._mv_now() * 4095 // full
-        self._kind = 16
-        return self._keep((raw12 << 4) | (raw12 >> 8))  # 12 bits scaled to 16, as the ports do
+        v = (raw12 << 4) | (raw12 >> 8)  # 12 bits scaled to 16, as the ports do
+        if self._kept():
+            self._t16 = time._now_ms
+            self._w16 = _writes
+            self._v16 = v
+        return v
 
     def read_uv(self):
-        if self._t_ms == time._now_ms and self._w == _writes[0] and self._kind == 1:
-            return self._v
+        if self._tuv == time._now_ms and self._wuv == _writes:
+            return self._vuv
         if world.chip == "rp2040":
             raise AttributeError("'ADC' object has no attribute 'read_uv'")
-        self._kind = 1
-        return self._keep(self._mv_now() * 1000)
+        v = self._mv_now() * 1000
+        if self._kept():
+            self._tuv = time._now_ms
+            self._wuv = _writes
+            self._vuv = v
+        return v
 
     def read(self):
         return self.read_u16() >> 4
