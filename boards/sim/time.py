@@ -108,8 +108,9 @@ def _real_sleep_ms(ms):
 
 
 def advance(ms):
-    """Move virtual time forward by ms and run the hooks."""
+    """Move virtual time forward by ms (an int is taken of it) and run the hooks."""
     global _now_ms
+    ms = int(ms)
     if ms < 0:
         raise ValueError("negative sleep")
     if _speed and ms:
@@ -143,21 +144,8 @@ def ticks_diff(ticks1, ticks2):
     return ((ticks1 - ticks2 + _HALF) & _TICKS_MAX) - _HALF
 
 
-def sleep_ms(ms):
-    # advance() inlined: a season sleeps millions of watchdog slices.
-    global _now_ms
-    ms = int(ms)
-    if ms < 0:
-        raise ValueError("negative sleep")
-    if _speed and ms:
-        _real_sleep_ms(ms // _speed)
-    _now_ms += ms
-    for fn in _hooks:
-        fn(_now_ms)
-    if 0 <= _stop_ms <= _now_ms:
-        _stop_fn()
-    if 0 <= _alarm_ms < _now_ms:
-        _alarm_fn()
+# advance itself: a season sleeps millions of watchdog slices, one call each.
+sleep_ms = advance
 
 
 def sleep_us(us):
