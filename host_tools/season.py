@@ -299,9 +299,8 @@ def run_firmware(sc, runtime="micropython", work=None, progress=None, watch=None
             tmp.cleanup()
 
 
-def _run_unix_port(sc, board, root, work, csv_path, progress):
-    if not os.path.exists(MICROPYTHON):
-        raise UserError("no MicroPython unix port at %s: run `make venv` (or use --runtime cpython)" % MICROPYTHON)
+def write_driver(sc, board, root, work, csv_path):
+    """The unix port's driver for a season in `work`; returns (driver path, summary path)."""
     sc_path = os.path.join(work, "scenario.json")
     board_path = os.path.join(work, "board.json")
     _write_json(sc_path, sc)
@@ -311,7 +310,18 @@ def _run_unix_port(sc, board, root, work, csv_path, progress):
     with open(driver, "w") as f:
         f.write(_DRIVER % {"sim": SIM_DIR, "fw": fw.FIRMWARE_DIR, "scenario": sc_path, "board": board_path,
                            "epoch": epoch_s(sc), "root": root, "csv": csv_path, "summary": summary})
-    proc = subprocess.Popen([MICROPYTHON, "-X", "heapsize=32M", driver], stdout=subprocess.DEVNULL,
+    return driver, summary
+
+
+def unix_port_cmd(driver):
+    return [MICROPYTHON, "-X", "heapsize=32M", driver]
+
+
+def _run_unix_port(sc, board, root, work, csv_path, progress):
+    if not os.path.exists(MICROPYTHON):
+        raise UserError("no MicroPython unix port at %s: run `make venv` (or use --runtime cpython)" % MICROPYTHON)
+    driver, summary = write_driver(sc, board, root, work, csv_path)
+    proc = subprocess.Popen(unix_port_cmd(driver), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, cwd=work)
     errors = []
     for line in proc.stderr:
