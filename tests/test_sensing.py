@@ -78,18 +78,17 @@ def test_moisture_rounds_to_the_nearest_point():
 def test_median_rejects_spikes_among_sixteen_reads():
     # A pump relay clicks during the burst: three reads hit the rails.
     buf = [1500, 1502, 1498, 3300, 1501, 1499, 0, 1500, 1503, 1497, 1500, 3300, 1501, 1499, 1500, 1502]
-    assert 1498 <= median(buf, 16) <= 1502
+    assert 1498 <= median(buf) <= 1502
 
 
-def test_median_sorts_only_the_first_n_and_handles_odd_n():
-    buf = [5, 1, 9, 3, 7, 100, -100]
-    assert median(buf, 5) == 5
-    assert buf[:5] == [1, 3, 5, 7, 9]
-    assert buf[5:] == [100, -100]
+def test_median_of_an_odd_count_is_the_middle_one_and_the_list_is_left_sorted():
+    buf = [5, 1, 9, 3, 7]
+    assert median(buf) == 5
+    assert buf == [1, 3, 5, 7, 9]
 
 
 def test_median_of_an_even_count_is_the_mean_of_the_middle_two():
-    assert median([10, 40, 20, 30], 4) == 25
+    assert median([10, 40, 20, 30]) == 25
 
 
 # Smoothing
@@ -442,7 +441,7 @@ def run():
                 p.watered(t, 300)
             for i in range(16):
                 buf[i] = 1500 + (i * 7919) % 31
-            median(buf, 16)
+            median(buf)
             t += 60
     finally:
         micropython.heap_unlock()

@@ -200,12 +200,11 @@ class Field:
         raise SeasonOver()
 
     def _on_clock(self, now_ms):
-        if now_ms >= self.end_ms:
-            self._end()
-        if self.pump_on:
-            if now_ms - self.t_ms >= _LAZY_HOOK_MS:
-                self.advance_to(now_ms)
-            self._pulse_to(now_ms)
+        # Hooked only while the pump runs; the clock's stop ends the season
+        # right after its hooks (`_end`).
+        if now_ms - self.t_ms >= _LAZY_HOOK_MS:
+            self.advance_to(now_ms)
+        self._pulse_to(now_ms)
 
     def _lazy(self, now):
         """Catch up for a read, unless the field is only a moment behind."""

@@ -166,7 +166,7 @@ class Board:
             vref = self._vref_mv
             for i in range(_OVERSAMPLE):
                 buf[i] = read() * vref // 65535
-        return median(buf, _OVERSAMPLE)
+        return median(buf)
 
     def _ads_mv(self, ch):
         i2c = self._i2c
@@ -189,7 +189,7 @@ class Board:
                 buf[i] = v * _ADS_FSR_MV // 32768
         except OSError:
             return 0  # no answer on the bus reads as an open probe
-        return median(buf, _OVERSAMPLE)
+        return median(buf)
 
     def read_pv_mv(self):
         return self._pin_mv(self._pv) * self._pv_ratio_pm // 1000

@@ -56,25 +56,17 @@ _I_SHORT = const(1)
 _I_RANGE = const(2)
 
 
-def median(buf, n):
-    """Median of the first n ints of buf, sorted in place.
+def median(buf):
+    """Median of the ints in the list buf, which it sorts in place.
 
-    For even n the mean of the two middle values, as the board's oversampling
-    uses it: one or two spikes among 16 reads cannot move it. A whole list
-    (the board's buffer) is sorted by `list.sort`, MicroPython's quicksort in
-    C, which allocates nothing: several times faster than a loop of bytecode,
-    and the board sorts twice a tick. A prefix, by insertion.
+    For an even count the mean of the two middle values, as the board's
+    oversampling uses it: one or two spikes among 16 reads cannot move it.
+    `list.sort` is MicroPython's quicksort in C and allocates nothing:
+    several times faster than an insertion sort in bytecode, and the board
+    sorts twice a tick.
     """
-    if n == len(buf):
-        buf.sort()
-    else:
-        for i in range(1, n):
-            v = buf[i]
-            j = i - 1
-            while j >= 0 and buf[j] > v:
-                buf[j + 1] = buf[j]
-                j -= 1
-            buf[j + 1] = v
+    buf.sort()
+    n = len(buf)
     h = n >> 1
     if n & 1:
         return buf[h]
