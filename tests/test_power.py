@@ -864,16 +864,37 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
     assert stall(pw, dawn + 4 * H, 5500) < 600
 
 
-def test_an_afternoon_stall_under_half_the_highest_waits_the_longest():
+def test_an_afternoon_stall_under_half_the_highest_ends_the_trials_until_dawn():
     # Past noon the sun only falls; a stall under half the highest needs
-    # more than a lifting cloud gives: the next trial waits 4 times the top.
+    # more than a lifting cloud gives, now and at every later hour.
     pw, dawn = second_dawn(stall_mv=10000)
     stall(pw, dawn + 9 * H, 4000)
-    assert pw.can_start(dawn + 9 * H + 4 * 1800 - 1) == R_BACKOFF
-    assert pw.can_start(dawn + 9 * H + 4 * 1800) == R_NONE
+    assert pw.can_start(dawn + 9 * H + 4 * 1800) == R_PV_WEAK
+    assert pw.can_start(dawn + 13 * H) == R_PV_WEAK
+    dawn = days_of(pw, dawn, "none")
+    assert pw.can_start(dawn + 7 * H) == R_NONE  # a new day tries again, round noon at least
     pw, dawn = second_dawn(stall_mv=10000)
     assert stall(pw, dawn + 9 * H, 6000) < 4 * 90  # 0.6 of it: a cloud may lift
     assert pw.can_start(dawn + 9 * H + 4 * 90) == R_NONE
+
+
+def test_an_afternoon_wait_that_outlasts_the_hour_a_lifting_cloud_could_start_the_pump_ends_the_trials():
+    # The highest stall 10000 mV (9961 after a night). Nine hours into the
+    # 14 h day the clear sky stands at 0.919 of noon's; a stall at 6000 mV
+    # for plots that can wait is to wait 2 h. Even twice that sky gives the
+    # stalled pump less than the highest stall from 10.4 h on (the sky
+    # under 0.762 of noon's), so the trial at 11 h could only brown out:
+    # the trials end until dawn.
+    pw, dawn = second_dawn(stall_mv=10000)
+    assert stall(pw, dawn + 9 * H, 6000, calm=True) == 4 * 1800
+    assert pw.can_start(dawn + 11 * H) == R_PV_WEAK
+    assert pw.can_start(dawn + 13 * H) == R_PV_WEAK
+    # At 8000 mV twice the sky carries it until 11.6 h: the trial at 11 h
+    # may still find the sun.
+    pw, dawn = second_dawn(stall_mv=10000)
+    stall(pw, dawn + 9 * H, 8000, calm=True)
+    assert pw.can_start(dawn + 11 * H - 1) == R_BACKOFF
+    assert pw.can_start(dawn + 11 * H) == R_NONE
 
 
 def test_after_two_days_no_start_held_only_the_hours_round_noon_try():

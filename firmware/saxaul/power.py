@@ -41,11 +41,19 @@
 # here as 4x(1 - x) of the day's fraction x), so after a stall before noon
 # at a share q, no start can hold under the same sky until that curve has
 # grown by 1/q. The wait asks for 1/(2q) (a cloud that lifts may double
-# the sun) and ends at noon at the latest; after noon, when the curve only
-# falls, a stall under half the highest waits the longest. On a small
-# panel the ladder alone tried five times in the first two hours of light.
-# (Cloudy season, seven weather seeds: brown-outs 1,873 -> 1,707 a season;
-# see docs/architecture.md.)
+# the sun) and ends at noon at the latest. After noon, when the curve only
+# falls, the same lift is the most any later hour can give: where the wait
+# a stall sets ends past the hour at which even twice its sky, on the
+# falling curve, would give the stalled pump less than the highest stall
+# (at once, for a stall under half of it), the trials end until dawn. The
+# ladder, or an overcast day's two-hour wait, had tried once more at an
+# hour that could only brown the pump out.
+# On a small panel the ladder alone tried five times in the first two
+# hours of light. (Cloudy season, seven weather seeds: brown-outs 1,873 ->
+# 1,707 a season; see docs/architecture.md. The afternoon's end, `tune`
+# seeds, brown-outs a season, paired: the cloudy season 1,167 -> 1,118
+# (-49 +- 15), the heat wave 106 -> 103 (-3.5 +- 1.6), the other seasons
+# within their spread; IA and IE the same within it.)
 #
 # After two whole days whose starts all stalled, the clearest recent sky
 # bounds what any hour can give. Each stall from the middle of the day
@@ -472,6 +480,8 @@ class Power:
                     # Dark again: only a cloud that lifts starts the pump today.
                     self._until_s = now_s + top * _STRETCH_MAX
                     self.backoff_s = top * _STRETCH_MAX
+                if 2 * after >= n and self._spent(after, n, s):
+                    self._done = True
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
             # morning sun only climbs, so the next try waits for that hour
@@ -530,6 +540,27 @@ class Power:
         if until > self._until_s:
             self._until_s = until
             self.backoff_s = until - now_s
+
+    def _spent(self, after, n, s):
+        # Past noon the sky only falls. The wait set for this afternoon
+        # stall ends at or past the hour when even a cloud that lifts
+        # (_CLOUD times this stall's sky) would give the stalled pump less
+        # than the highest stall: no later start can hold today.
+        sag = self._sag_mv
+        if sag <= 0:
+            return False
+        need = s * self._stall_mv // (_CLOUD * sag)
+        t0 = after
+        t1 = n
+        if _sky(t0, n) < need:
+            return True
+        while t1 - t0 > 60:
+            t = (t0 + t1) >> 1
+            if _sky(t, n) >= need:
+                t0 = t
+            else:
+                t1 = t
+        return self._until_s >= self._dawn_s + t1
 
     def _noon(self, s):
         # The stall's voltage when the clear sky stood at s permille of
