@@ -842,6 +842,11 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
     def dark_morning():
         pw, dawn = second_dawn(3 * H, 10 * H, stall_mv=10000)
         dawn = days_of(pw, dawn, *["held"] * 7)
+        # A clear noon seen lately at twice the highest stall (a stall when
+        # the sky stood at half of noon's): a cloud that lifts may still
+        # double any of this morning's stalls, so the waits here are the
+        # dark day's and the ladder's alone, not the clear sky's bound.
+        pw._clear_mv = 2 * pw._stall_mv
         return pw, dawn
 
     need = 4 * H
@@ -862,6 +867,49 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
     pw, dawn = dark_morning()
     stall(pw, dawn + 3 * H, 5000)
     assert stall(pw, dawn + 4 * H, 5500) < 600
+
+
+def sky_seen(at, mv):
+    """A 14 h day seen whole, a second whose one start stalled at mv `at` after
+    its dawn (read against noon: the highest stall, and a clear sky at
+    noon at least mv over the sky's share then), and the next dawn:
+    (power, that dawn)."""
+    pw, log, t = settled(DARK_MV, day=0, night_seen=True)
+    t = log.run(t, t + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    t0 = t
+    t = log.run(t, t0 + at, SUN_MV)
+    stall(pw, t, mv)
+    pw.on_run_ok()
+    t = log.run(t, t0 + 14 * H, SUN_MV)
+    t = log.run(t, t + 10 * H, DARK_MV)
+    log.run(t, t + 600, SUN_MV)
+    return pw, t
+
+
+def test_a_morning_stall_waits_for_the_hour_the_clearest_recent_sky_reaches_the_highest_stall():
+    # Yesterday a start stalled at 9000 mV three hours into the 14 h day,
+    # the clear sky at 0.673 of noon's: the highest stall, and a noon that
+    # gives the stalled pump at least 13,372 mV (13,183 after a night).
+    # Two hours into this morning (0.490 of noon's) a stall at 6450 mV is
+    # that sky at this hour: no cloud to lift, and the same sky gives the
+    # highest stall (8965 mV after the night) only at 0.681 of noon's,
+    # three hours in. The ladder had tried again in three minutes, and on
+    # up the morning.
+    pw, dawn = sky_seen(3 * H, 9000)
+    wait = stall(pw, dawn + 2 * H, 6450)
+    assert 3600 <= wait <= 3780
+    assert pw.can_start(dawn + 2 * H + wait - 1) == R_BACKOFF
+    assert pw.can_start(dawn + 2 * H + wait) == R_NONE
+    # Under a cloud (3500 mV) a lift to that clear sky is all a cloud can
+    # give: the same hour.
+    pw, dawn = sky_seen(3 * H, 9000)
+    assert abs(stall(pw, dawn + 2 * H, 3500) - wait) <= 120
+    # No noon sky known (yesterday's stall came an hour after dawn, too
+    # early to be read against noon): a lifting cloud may double any
+    # stall, and at 0.72 of the highest the ladder tries again.
+    pw, dawn = sky_seen(1 * H, 9000)
+    assert stall(pw, dawn + 2 * H, 6450) < 600
 
 
 def test_an_afternoon_stall_under_half_the_highest_ends_the_trials_until_dawn():

@@ -41,9 +41,21 @@
 # here as 4x(1 - x) of the day's fraction x), so after a stall before noon
 # at a share q, no start can hold under the same sky until that curve has
 # grown by 1/q. The wait asks for 1/(2q) (a cloud that lifts may double
-# the sun) and ends at noon at the latest. After noon, when the curve only
-# falls, the same lift is the most any later hour can give: where the wait
-# a stall sets ends past the hour at which even twice its sky, on the
+# the sun) and ends at noon at the latest. Before noon a cloud lifts the
+# sky no higher than the clearest recent noon's (`_clear_mv`, below) at
+# this hour: a stall that is already that sky (a clear morning's climb to
+# the start) waits for the curve to grow by the whole 1/q, where the
+# ladder had tried every few minutes on the way (two to four brown-outs a
+# clear morning on the heat wave's own seed, a scratch watch). That noon
+# is a sky seen, a floor under the clearest the season gives, so the wait
+# errs long, never past noon. (`tune` seeds, brown-outs a season, paired:
+# the cloudy season 1,118 -> 964 (-154 +- 11), Muynak 52 -> 46 (-5.9 +-
+# 2.1), the heat wave 103 -> 98 (-4.7 +- 2.2), the empty tank 53 -> 49
+# (-3.8 +- 1.7), failing probes 138 -> 124 (-13.9 +- 3.3); the cloudy
+# season's IA gap to the oracle -1.5 -> -2.3 (-0.8 +- 0.7), IE the same
+# or lower: docs/architecture.md.) After noon, when the curve only
+# falls, twice the stall's sky is the most any later hour is given: where
+# the wait a stall sets ends past the hour at which even twice its sky, on the
 # falling curve, would give the stalled pump less than the highest stall
 # (at once, for a stall under half of it), the trials end until dawn. The
 # ladder, or an overcast day's two-hour wait, had tried once more at an
@@ -515,12 +527,23 @@ class Power:
         # over the sun a start needs (the highest stall is below a start's
         # voltage): see the header. It came `after` s past dawn of a day n s
         # long, with the clear sky at s permille of noon's. `first`: the
-        # first morning after boot, before noon the sun must double.
+        # first morning after boot, before noon the sun must double. Before
+        # noon the lift is bounded by the clearest recent sky (the header).
         sag = self._sag_mv
         hi = self._stall_mv
         if sag <= 0:
             return
-        need = s * hi // (_CLOUD * sag) if hi > sag else 0
+        # The lift a cloud may still give, in permille: twice this sky, but
+        # no more than the clearest recent sky gives at this hour.
+        lift = 1000 * _CLOUD
+        c = self._clear_mv
+        if c > 0 and not first and 2 * after < n:
+            lift = c * s // sag
+            if lift < 1000:
+                lift = 1000
+            elif lift > 1000 * _CLOUD:
+                lift = 1000 * _CLOUD
+        need = s * hi // sag * 1000 // lift if hi > sag else 0
         if first and 2 * after < n and need < _CLOUD * s:
             need = _CLOUD * s
         if need <= s:
