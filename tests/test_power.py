@@ -687,12 +687,13 @@ def test_only_every_third_clear_morning_tries_before_the_window():
     assert pw.can_start(t + 3 * H - 300) == R_NONE
 
 
-def third_dawn(*held_s, stall_mv=0, first=True):
+def third_dawn(*held_s, stall_mv=0, first=True, stall_at=7 * H):
     """A 14 h day seen whole, a second one whose starts held at held_s after its dawn, and the next dawn: (power, that dawn).
 
     On the second day yesterday's length is known, so a start can be read
     against noon. With stall_mv, a start at each noon stalled at it (with
-    `first` False, only at the second's).
+    `first` False, only at the second's, and there at `stall_at` after its
+    dawn).
     """
     pw, log, t = settled(DARK_MV, day=0, night_seen=True)
     t0 = t
@@ -707,7 +708,7 @@ def third_dawn(*held_s, stall_mv=0, first=True):
     for h in held_s:
         pw.held(t0 + h)
     if stall_mv:
-        t = log.run(t, t0 + 7 * H, SUN_MV)
+        t = log.run(t, t0 + (7 * H if first else stall_at), SUN_MV)
         stall(pw, t, stall_mv)
         pw.on_run_ok()
     t = log.run(t, t0 + 14 * H, SUN_MV)
@@ -869,24 +870,6 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
     assert stall(pw, dawn + 4 * H, 5500) < 600
 
 
-def sky_seen(at, mv):
-    """A 14 h day seen whole, a second whose one start stalled at mv `at` after
-    its dawn (read against noon: the highest stall, and a clear sky at
-    noon at least mv over the sky's share then), and the next dawn:
-    (power, that dawn)."""
-    pw, log, t = settled(DARK_MV, day=0, night_seen=True)
-    t = log.run(t, t + 14 * H, SUN_MV)
-    t = log.run(t, t + 10 * H, DARK_MV)
-    t0 = t
-    t = log.run(t, t0 + at, SUN_MV)
-    stall(pw, t, mv)
-    pw.on_run_ok()
-    t = log.run(t, t0 + 14 * H, SUN_MV)
-    t = log.run(t, t + 10 * H, DARK_MV)
-    log.run(t, t + 600, SUN_MV)
-    return pw, t
-
-
 def test_a_morning_stall_waits_for_the_hour_the_clearest_recent_sky_reaches_the_highest_stall():
     # Yesterday a start stalled at 9000 mV three hours into the 14 h day,
     # the clear sky at 0.673 of noon's: the highest stall, and a noon that
@@ -896,19 +879,19 @@ def test_a_morning_stall_waits_for_the_hour_the_clearest_recent_sky_reaches_the_
     # highest stall (8965 mV after the night) only at 0.681 of noon's,
     # three hours in. The ladder had tried again in three minutes, and on
     # up the morning.
-    pw, dawn = sky_seen(3 * H, 9000)
+    pw, dawn = third_dawn(stall_mv=9000, first=False, stall_at=3 * H)
     wait = stall(pw, dawn + 2 * H, 6450)
     assert 3600 <= wait <= 3780
     assert pw.can_start(dawn + 2 * H + wait - 1) == R_BACKOFF
     assert pw.can_start(dawn + 2 * H + wait) == R_NONE
     # Under a cloud (3500 mV) a lift to that clear sky is all a cloud can
     # give: the same hour.
-    pw, dawn = sky_seen(3 * H, 9000)
+    pw, dawn = third_dawn(stall_mv=9000, first=False, stall_at=3 * H)
     assert abs(stall(pw, dawn + 2 * H, 3500) - wait) <= 120
     # No noon sky known (yesterday's stall came an hour after dawn, too
     # early to be read against noon): a lifting cloud may double any
     # stall, and at 0.72 of the highest the ladder tries again.
-    pw, dawn = sky_seen(1 * H, 9000)
+    pw, dawn = third_dawn(stall_mv=9000, first=False, stall_at=1 * H)
     assert stall(pw, dawn + 2 * H, 6450) < 600
 
 

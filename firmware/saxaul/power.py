@@ -41,8 +41,11 @@
 # here as 4x(1 - x) of the day's fraction x), so after a stall before noon
 # at a share q, no start can hold under the same sky until that curve has
 # grown by 1/q. The wait asks for 1/(2q) (a cloud that lifts may double
-# the sun) and ends at noon at the latest. Before noon a cloud lifts the
-# sky no higher than the clearest recent noon's (`_clear_mv`, below) at
+# the sun) and ends at noon at the latest. On a small panel the ladder
+# alone tried five times in the first two hours of light. (Cloudy season,
+# seven weather seeds: brown-outs 1,873 -> 1,707 a season; see
+# docs/architecture.md.)
+# Before noon a cloud lifts the sky no higher than the clearest recent noon's (`_clear_mv`, below) at
 # this hour: a stall that is already that sky (a clear morning's climb to
 # the start) waits for the curve to grow by the whole 1/q, where the
 # ladder had tried every few minutes on the way (two to four brown-outs a
@@ -59,11 +62,8 @@
 # falling curve, would give the stalled pump less than the highest stall
 # (at once, for a stall under half of it), the trials end until dawn. The
 # ladder, or an overcast day's two-hour wait, had tried once more at an
-# hour that could only brown the pump out.
-# On a small panel the ladder alone tried five times in the first two
-# hours of light. (Cloudy season, seven weather seeds: brown-outs 1,873 ->
-# 1,707 a season; see docs/architecture.md. The afternoon's end, `tune`
-# seeds, brown-outs a season, paired: the cloudy season 1,167 -> 1,118
+# hour that could only brown the pump out. (`tune` seeds, brown-outs a
+# season, paired: the cloudy season 1,167 -> 1,118
 # (-49 +- 15), the heat wave 106 -> 103 (-3.5 +- 1.6), the other seasons
 # within their spread; IA and IE the same within it.)
 #
@@ -217,6 +217,20 @@ def _sky(after, n):
     # permille of noon's: 4x(1 - x) of the day's fraction x, near sin(pi x).
     x = after * 1000 // n
     return 4 * x * (1000 - x) // 1000
+
+
+def _cross(t0, t1, n, need):
+    # Where the clear sky of a day n s long crosses `need` (permille of
+    # noon's) between t0 and t1 s past dawn, to the minute: the first
+    # second on the other side of it from t0 (rising or falling), or t1.
+    side = _sky(t0, n) >= need
+    while t1 - t0 > 60:
+        t = (t0 + t1) >> 1
+        if (_sky(t, n) >= need) == side:
+            t0 = t
+        else:
+            t1 = t
+    return t1
 
 
 def _next(state, pv_mv, cfg):
@@ -551,15 +565,7 @@ class Power:
         if 2 * after >= n:
             until = now_s + top * _STRETCH_MAX
         else:
-            t0 = after
-            t1 = n >> 1  # noon
-            while t1 - t0 > 60:
-                t = (t0 + t1) >> 1
-                if _sky(t, n) >= need:
-                    t1 = t
-                else:
-                    t0 = t
-            until = self._dawn_s + t1
+            until = self._dawn_s + _cross(after, n >> 1, n, need)  # never past noon
         if until > self._until_s:
             self._until_s = until
             self.backoff_s = until - now_s
@@ -573,17 +579,9 @@ class Power:
         if sag <= 0:
             return False
         need = s * self._stall_mv // (_CLOUD * sag)
-        t0 = after
-        t1 = n
-        if _sky(t0, n) < need:
+        if s < need:
             return True
-        while t1 - t0 > 60:
-            t = (t0 + t1) >> 1
-            if _sky(t, n) >= need:
-                t0 = t
-            else:
-                t1 = t
-        return self._until_s >= self._dawn_s + t1
+        return self._until_s >= self._dawn_s + _cross(after, n, n, need)
 
     def _noon(self, s):
         # The stall's voltage when the clear sky stood at s permille of
