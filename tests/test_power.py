@@ -872,12 +872,12 @@ def test_a_stall_that_shows_a_dark_day_again_waits_the_longest_for_plots_that_ne
 
 def test_a_morning_stall_waits_for_the_hour_the_clearest_recent_sky_reaches_the_highest_stall():
     # Yesterday a start stalled at 9000 mV three hours into the 14 h day,
-    # the clear sky at 0.673 of noon's: the highest stall, and a noon that
-    # gives the stalled pump at least 13,372 mV (13,183 after a night).
-    # Two hours into this morning (0.490 of noon's) a stall at 6450 mV is
-    # that sky at this hour: no cloud to lift, and the same sky gives the
-    # highest stall (8965 mV after the night) only at 0.681 of noon's,
-    # three hours in. The ladder had tried again in three minutes, and on
+    # the clear sky at 0.672 of noon's: the highest stall, and a noon that
+    # gives the stalled pump at least 13,392 mV (13,183 after a night).
+    # Two hours into this morning (0.487 of noon's) a stall at 6450 mV is
+    # about that sky at this hour (6420): no cloud to lift, and the same
+    # sky gives the highest stall (8965 mV after the night) only at 0.676
+    # of noon's, three hours in. The ladder had tried again in three minutes, and on
     # up the morning.
     pw, dawn = third_dawn(stall_mv=9000, first=False, stall_at=3 * H)
     wait = stall(pw, dawn + 2 * H, 6450)

@@ -59,8 +59,9 @@
 # its own share to that dose: a share learned in the crops' first weeks,
 # when every plot's ET is mostly the soil's (FAO-56's Kc ini is 0.3-0.4
 # for all four of the scenarios' crops), overstates a crop whose
-# mid-season Kc is low. (Probe faults' field: the young Haloxylon's ET
-# against the Suaeda's falls from 0.86 in April to 0.55 from June; its
+# mid-season Kc is low. (Probe faults' field: the young Haloxylon's ETc
+# against the Suaeda's falls from 0.86 in April to 0.55 from June, by the
+# field's daily rows; its
 # probe open from day 60, the plot lived on 1.32 of its crop's ET, now
 # 1.17; `benchmarks/fallback.py --seeds own`.) The dose, the season's mean
 # need as the technician set it, knows the crop; the share knows the

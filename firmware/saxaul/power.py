@@ -54,9 +54,10 @@
 # errs long, never past noon. (`tune` seeds, brown-outs a season, paired:
 # the cloudy season 1,118 -> 964 (-154 +- 11), Muynak 52 -> 46 (-5.9 +-
 # 2.1), the heat wave 103 -> 98 (-4.7 +- 2.2), the empty tank 53 -> 49
-# (-3.8 +- 1.7), failing probes 138 -> 124 (-13.9 +- 3.3); the cloudy
-# season's IA gap to the oracle -1.5 -> -2.3 (-0.8 +- 0.7), IE the same
-# or lower: docs/architecture.md.) After noon, when the curve only
+# (-3.8 +- 1.7), failing probes 138 -> 124 (-13.9 +- 3.3, with the
+# afternoon's end below); the cloudy season's IA gap to the oracle -1.5
+# -> -2.3 (-0.8 +- 0.7), IE the same or lower: docs/architecture.md.)
+# After noon, when the curve only
 # falls, twice the stall's sky is the most any later hour is given: where
 # the wait a stall sets ends past the hour at which even twice its sky, on the
 # falling curve, would give the stalled pump less than the highest stall
@@ -500,13 +501,13 @@ class Power:
                     self._climb(now_s, top, after, _DAY_SHORT_S, _sky(after, _DAY_SHORT_S), True)
             elif 0 < after < n:
                 s = _sky(after, n)
-                self._climb(now_s, top, after, n, s, False)
+                need = self._climb(now_s, top, after, n, s, False)
                 self._noon(s)
                 if dark and self._dark and self._until_s < now_s + top * _STRETCH_MAX:
                     # Dark again: only a cloud that lifts starts the pump today.
                     self._until_s = now_s + top * _STRETCH_MAX
                     self.backoff_s = top * _STRETCH_MAX
-                if 2 * after >= n and self._spent(after, n, s):
+                if 2 * after >= n and self._spent(after, n, s, need):
                     self._done = True
         if seen and e != _NONE and after < e:
             # A trial before the earliest start that ever held failed: the
@@ -543,10 +544,12 @@ class Power:
         # long, with the clear sky at s permille of noon's. `first`: the
         # first morning after boot, before noon the sun must double. Before
         # noon the lift is bounded by the clearest recent sky (the header).
+        # Returns the sky (permille of noon's) a start needs under that
+        # lift, 0 when no stall voltage is known.
         sag = self._sag_mv
         hi = self._stall_mv
         if sag <= 0:
-            return
+            return 0
         # The lift a cloud may still give, in permille: twice this sky, but
         # no more than the clearest recent sky gives at this hour.
         lift = 1000 * _CLOUD
@@ -557,28 +560,30 @@ class Power:
                 lift = 1000
             elif lift > 1000 * _CLOUD:
                 lift = 1000 * _CLOUD
-        need = s * hi // sag * 1000 // lift if hi > sag else 0
+        need = s * hi // sag * 1000 // lift  # hi >= sag (_stretch): at most s when equal
         if first and 2 * after < n and need < _CLOUD * s:
             need = _CLOUD * s
         if need <= s:
-            return
+            return need
         if 2 * after >= n:
+            # The longest wait: with a day's length known, `_spent` ends the
+            # day's trials here anyway; this is the first day's afternoon.
             until = now_s + top * _STRETCH_MAX
         else:
             until = self._dawn_s + _cross(after, n >> 1, n, need)  # never past noon
         if until > self._until_s:
             self._until_s = until
             self.backoff_s = until - now_s
+        return need
 
-    def _spent(self, after, n, s):
+    def _spent(self, after, n, s, need):
         # Past noon the sky only falls. The wait set for this afternoon
         # stall ends at or past the hour when even a cloud that lifts
-        # (_CLOUD times this stall's sky) would give the stalled pump less
-        # than the highest stall: no later start can hold today.
-        sag = self._sag_mv
-        if sag <= 0:
+        # (`need`, from `_climb`: after noon the lift is _CLOUD times this
+        # stall's sky) would give the stalled pump less than the highest
+        # stall: no later start can hold today.
+        if need <= 0:
             return False
-        need = s * self._stall_mv // (_CLOUD * sag)
         if s < need:
             return True
         return self._until_s >= self._dawn_s + _cross(after, n, n, need)
