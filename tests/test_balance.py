@@ -194,6 +194,19 @@ def test_a_drier_reading_on_a_day_without_water_raises_the_deficit():
     assert b.d_ml == [30 * K]
 
 
+def test_a_noisy_probe_raises_the_deficit_only_past_its_margin_and_by_the_rest():
+    # A day's driest reading of a noisy probe lies below the soil by its
+    # margin (sensing.Probe.margin): the raise leaves that much out.
+    b = Balance(1)
+    dawn(b, 0, [90])
+    b.et_ml[0] = 0
+    b.margin[0] = 20  # permille
+    b.probe(0, 89, DAWN + 5 * 3600, STORE)  # a point drier: within the noise
+    assert b.d_ml == [10 * K]
+    b.probe(0, 70, DAWN + 6 * 3600, STORE)  # twenty points: eighteen of them the soil's
+    assert b.d_ml == [28 * K]
+
+
 def test_on_a_watered_day_the_probe_waits_for_dawn():
     # An hour after a pulse it reads the front; hours later a drifting probe
     # would pull the balance its way: the dawn weighs it against the meter.

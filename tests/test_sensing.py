@@ -108,6 +108,50 @@ def test_noise_of_three_points_moves_pct_by_at_most_a_point_or_two():
     assert p.faults == 0
 
 
+def drying(p, t, sd_mv, n=300, seed=3, step_s=300):
+    """n readings 5 min apart of soil drying a point an hour, with white noise of sd_mv; returns the time after."""
+    rnd = random.Random(seed)
+    for k in range(n):
+        pos = 600 - k * step_s * 10 // 3600  # permille, a point an hour
+        mv = DRY_MV + (WET_MV - DRY_MV) * pos // 1000 + int(rnd.gauss(0, sd_mv))
+        p.update(mv, t, PLOT)
+        t += step_s
+    return t
+
+
+def test_a_quiet_probe_on_drying_soil_needs_no_margin():
+    # 4 mV of noise on a 1000 mV span: the average's scatter stays under the
+    # dead band, and the soil's own drying is no noise.
+    p, t = probe_at(60, step_s=300)
+    drying(p, t, 4)
+    assert p.margin() == 0
+
+
+def test_a_noisy_probe_reports_the_margin_its_average_wanders_by():
+    # 40 mV (4 points) of noise: the average (weight 1/8) scatters by about
+    # 1 point, and a day's driest lies some 2.5 of it below the soil.
+    p, t = probe_at(60, step_s=300)
+    drying(p, t, 40)
+    assert 20 <= p.margin() <= 32  # permille: 2.5 x 40 x 0.26 = 26
+    # Its own drying adds nothing: the same noise on flat soil.
+    q, t = probe_at(60, step_s=300)
+    rnd = random.Random(3)
+    for _ in range(300):
+        q.update(mv_at(60) + int(rnd.gauss(0, 40)), t, PLOT)
+        t += 300
+    assert abs(q.margin() - p.margin()) <= 3
+
+
+def test_the_margin_leaves_out_readings_while_and_after_watering():
+    # The wetting front's rise is water, not noise.
+    p, t = probe_at(30, step_s=300)
+    for k in range(12):
+        t = feed(p, mv_at(30 + 5 * k), t, 1, step_s=300, wetting=True)
+    p.watered(t, 3600)
+    t = feed(p, mv_at(90), t, 5, step_s=300)  # within the soak: still water
+    assert p.margin() == 0
+
+
 def test_smoothed_pct_follows_a_real_change_within_a_few_readings():
     # A run wets the soil from 30 to 50 %: the readings at the 5 s run tick
     # follow within about a minute.

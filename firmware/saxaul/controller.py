@@ -280,8 +280,10 @@ class Controller:
                 pr = self.probes[i]
                 wet = seq.pump_on and mine
                 f = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
-                if self.planner.bal.bad[i]:
+                bal = self.planner.bal
+                if bal.bad[i]:
                     f |= codes.F_PROBE_RANGE  # far from what the water balance allows
+                bal.margin[i] = pr.margin()
                 self.pfaults[i] = f
                 self.pct[i] = pr.pct
                 self.level[i] = pr.level

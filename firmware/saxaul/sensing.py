@@ -39,6 +39,8 @@ _JUMP_WINDOW_S = const(600)  # ... within 10 minutes, with no water, is implausi
 _STABLE_PM = const(50)  # readings within 5 points of the last one are "stable again"
 _EMA_SHIFT = const(3)  # EMA weight 1/8: ~8 readings of memory (40 s at the 5 s run tick); +-3 points of noise -> +-1
 _PCT_DEADBAND_PM = const(7)  # .pct moves only when the average is 0.7 point past it
+_SCATTER_SHIFT = const(4)  # the mean step between readings runs over ~16 of them
+_STEP_MAX_PM = const(300)  # a bend past 30 points (a JUMP) is not the probe's noise (it counts as 30)
 _STUCK_RUN_S = const(2400)  # 40 min of pumping must show on any probe, even a deep root zone
 _SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe by then
 _STUCK_MOVE_PM = const(10)  # ... and moving it by less than a point either way is STUCK
@@ -168,6 +170,8 @@ class Probe:
         # most of a point dry. _NONE until the first good reading.
         self._acc = _NONE
         self._prev_pm = _NONE  # last reading's position (for JUMP), _NONE when it was at a rail
+        self._sc = 0  # mean bend between idle readings, permille, times 16 (`margin`)
+        self._bend_pm = _NONE  # the idle reading before the last (_NONE: none in a row)
         self._prev_s = 0
         self._stable_n = 0
         self._wet_until_s = _NONE  # rises are water until then (after watered())
@@ -185,6 +189,22 @@ class Probe:
         """Host command: forget every fault and the history behind them."""
         self.faults = 0
         self._reset()
+
+    def margin(self):
+        """Permille by which the average's noise alone carries `.level` drier
+        than the soil in a day of readings (0 where the dead band hides it).
+
+        Idle soil dries at a nearly even pace, a point or so an hour, so
+        the bend of three readings minutes apart, a - 2b + c, is the
+        probe's noise alone: its mean is 1.95 sd of one reading (white
+        noise). The average (weight 1/8) scatters by a quarter of that sd,
+        and a day's driest average lies some 2.5 of its own sd below the
+        soil: 5/16 of the mean bend. Under the dead band (0.7 point, and
+        half a point of rounding) the shown level does not follow it; past
+        the band it follows the whole of it.
+        """
+        e = (self._sc >> _SCATTER_SHIFT) * 5 >> 4
+        return e if e > 5 + _PCT_DEADBAND_PM else 0
 
     def watered(self, now_s, run_s):
         """A run of this plot ended: judge the probe one soak later (STUCK)."""
@@ -251,7 +271,22 @@ class Probe:
             usable = not far
 
         if usable:
+            prev = self._prev_pm
+            gap_s = now_s - self._prev_s
             usable = self._jump(pos, now_s, wetting)
+            if usable and prev != _NONE and gap_s <= _JUMP_WINDOW_S and not wetting and (
+                    self._wet_until_s == _NONE or now_s >= self._wet_until_s):
+                b = self._bend_pm
+                if b != _NONE:
+                    d = pos - 2 * prev + b
+                    if d < 0:
+                        d = -d
+                    if d > _STEP_MAX_PM:
+                        d = _STEP_MAX_PM
+                    self._sc += d - (self._sc >> _SCATTER_SHIFT)
+                self._bend_pm = prev
+            else:
+                self._bend_pm = _NONE
         else:
             self._prev_pm = _NONE
             self._stable_n = 0
