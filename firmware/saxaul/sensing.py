@@ -39,8 +39,8 @@ _JUMP_WINDOW_S = const(600)  # ... within 10 minutes, with no water, is implausi
 _STABLE_PM = const(50)  # readings within 5 points of the last one are "stable again"
 _EMA_SHIFT = const(3)  # EMA weight 1/8: ~8 readings of memory (40 s at the 5 s run tick); +-3 points of noise -> +-1
 _PCT_DEADBAND_PM = const(7)  # .pct moves only when the average is 0.7 point past it
-_SCATTER_SHIFT = const(4)  # the mean step between readings runs over ~16 of them
-_STEP_MAX_PM = const(300)  # a bend past 30 points (a JUMP) is not the probe's noise (it counts as 30)
+_SCATTER_SHIFT = const(4)  # the mean bend of the idle readings runs over ~16 of them
+_BEND_MAX_PM = const(300)  # a bend past 30 points (a JUMP) is not the probe's noise (it counts as 30)
 _STUCK_RUN_S = const(2400)  # 40 min of pumping must show on any probe, even a deep root zone
 _SETTLE_S = const(1800)  # a soak's worth: the wetting front reaches the probe by then
 _STUCK_MOVE_PM = const(10)  # ... and moving it by less than a point either way is STUCK
@@ -281,8 +281,8 @@ class Probe:
                     d = pos - 2 * prev + b
                     if d < 0:
                         d = -d
-                    if d > _STEP_MAX_PM:
-                        d = _STEP_MAX_PM
+                    if d > _BEND_MAX_PM:
+                        d = _BEND_MAX_PM
                     self._sc += d - (self._sc >> _SCATTER_SHIFT)
                 self._bend_pm = prev
             else:
