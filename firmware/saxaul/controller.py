@@ -274,13 +274,13 @@ class Controller:
         b = self.board
         plots = self.cfg["plots"]
         seq = self.seq
+        bal = self.planner.bal
         for i in range(self.n):
             mine = seq.state != pump.IDLE and seq.group & (1 << i) != 0
             if needed or mine:
                 pr = self.probes[i]
                 wet = seq.pump_on and mine
                 f = pr.update(b.read_probe_mv(i), now, plots[i], wet) | seq.plot_fault[i]
-                bal = self.planner.bal
                 if bal.bad[i]:
                     f |= codes.F_PROBE_RANGE  # far from what the water balance allows
                 bal.margin[i] = pr.margin()

@@ -273,18 +273,11 @@ class Probe:
         if usable:
             prev = self._prev_pm
             gap_s = now_s - self._prev_s
-            usable = self._jump(pos, now_s, wetting)
-            if usable and prev != _NONE and gap_s <= _JUMP_WINDOW_S and not wetting and (
-                    self._wet_until_s == _NONE or now_s >= self._wet_until_s):
-                b = self._bend_pm
-                if b != _NONE:
-                    d = pos - 2 * prev + b
-                    if d < 0:
-                        d = -d
-                    if d > _BEND_MAX_PM:
-                        d = _BEND_MAX_PM
-                    self._sc += d - (self._sc >> _SCATTER_SHIFT)
-                self._bend_pm = prev
+            # A run, or the front spreading after it: a rise is water.
+            water = wetting or (self._wet_until_s != _NONE and now_s < self._wet_until_s)
+            usable = self._jump(pos, now_s, water)
+            if usable and prev != _NONE and gap_s <= _JUMP_WINDOW_S and not water:
+                self._bend(pos, prev)
             else:
                 self._bend_pm = _NONE
         else:
@@ -341,14 +334,26 @@ class Probe:
         self._fl_lo = mv
         self._fl_hi = mv
 
-    def _jump(self, pos, now_s, wetting):
+    def _bend(self, pos, prev):
+        # The noise's running mean (`margin`): the bend of this idle reading
+        # and the two before it, whose soil dries at a nearly even pace.
+        b = self._bend_pm
+        if b != _NONE:
+            d = pos - 2 * prev + b
+            if d < 0:
+                d = -d
+            if d > _BEND_MAX_PM:
+                d = _BEND_MAX_PM
+            self._sc += d - (self._sc >> _SCATTER_SHIFT)
+        self._bend_pm = prev
+
+    def _jump(self, pos, now_s, water):
         # JUMP bookkeeping; returns False when this reading jumped (kept out
-        # of the average).
+        # of the average). `water`: a rise now is water, not a jump.
         prev = self._prev_pm
         ok = True
         if prev != _NONE and now_s - self._prev_s <= _JUMP_WINDOW_S:
             d = pos - prev
-            water = wetting or (self._wet_until_s != _NONE and now_s < self._wet_until_s)
             if d < -_JUMP_PM or (d > _JUMP_PM and not water):
                 ok = False
                 self._stable_n = 0
