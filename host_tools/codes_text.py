@@ -57,7 +57,7 @@ CHECKS = {
 PLOT_FAULTS = {
     "PROBE_OPEN": ("probe open", "reading near 0 V: probe unplugged, cable cut or probe unpowered; check the plug and the power pin"),
     "PROBE_SHORT": ("probe short", "reading near full scale: signal shorted to the supply, often a wet connector; dry and reseal it"),
-    "PROBE_RANGE": ("probe out of range", "reading far outside its calibration, or far drier than the water given allows (a drifting probe): check and recalibrate (`saxaul calibrate`), then `saxaul clear-fault`"),
+    "PROBE_RANGE": ("probe out of range", "reading far outside its calibration, far drier than the water given allows (a drifting probe), or showing another plot's water and not its own (two probe cables on each other's channels: two plots at once): check the cables and recalibrate (`saxaul calibrate`), then `saxaul clear-fault`"),
     "PROBE_JUMP": ("probe jump", "implausible jump between readings: loose contact or probe moved"),
     "PROBE_STUCK": ("probe stuck", "no change across a run that should wet it: probe out of the root zone, or salt"),
     "FLOW_HIGH": ("flow high", "far more flow than expected: burst or disconnected line"),

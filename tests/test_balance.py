@@ -1179,3 +1179,27 @@ def test_a_lesson_days_after_the_last_weighs_more_than_one_a_day_later():
     assert lesson_after(2) == 12 * K
     assert lesson_after(3) == 13 * K  # `_GAP`: three dawns
     assert lesson_after(4) == 13 * K
+
+
+def test_probes_crossed_fail_and_each_plot_is_as_dry_as_the_other_probe_reads():
+    # Plot 1's probe sits in plot 0 and plot 0's in plot 1 (crossed.py).
+    # Plot 1 is watered by its balance; plot 0 never, since its probe reads
+    # plot 1's wet soil, and it dries out behind it.
+    b = Balance(2)
+    dawn(b, 0, [90, 70])
+    b.et_ml[:] = [5 * K, 5 * K]
+    b.index.rel[:] = [900, 1100]
+    soil0 = 70
+    for day in range(1, 4):
+        soil0 -= 5  # plot 0's soil, where probe 1 sits
+        b.watered(1, 12 * K, day * DAY - DAY + DAWN + 3600)  # past twice its ET
+        dawn(b, day, [90 + (3 if day % 2 else 0), soil0])  # probe 0 in plot 1's soil, watered
+        # Probe 0 rose unwatered on days 1 and 3, while probe 1 missed its
+        # plot's water: the second time, both are failed probes.
+        assert b.bad == [day == 3] * 2
+    assert b.index.rel == [0, 0]  # what they taught was the other plot's ET
+    # Plot 0 is where probe 1 reads it (55 %), not where its balance kept
+    # it by its own probe (10 % short). Plot 1 keeps its balance's deficit
+    # (40 % short at the last dawn, 12 L given, 5 L of ET): drier than the
+    # 7 % that probe 0 reads there, and the plants' side.
+    assert b.d_ml == [45 * K, 33 * K]

@@ -699,10 +699,13 @@ def test_the_dawn_anchors_no_plot_whose_probe_has_no_usable_reading(fakes, tmp_p
         ctl.board.sleep_s(ctl.step())
     taken = []
     dawn = ctl.planner.dawn
-    ctl.planner.dawn = lambda now, pm, good, cfg, failed: (taken.append((good, failed)), dawn(now, pm, good, cfg, failed))
+    ctl.planner.dawn = lambda now, pm, good, cfg, failed, reads: (taken.append((good, failed, reads)),
+                                                                  dawn(now, pm, good, cfg, failed, reads))
     from saxaul import codes
 
     ctl.probes[1].clear()
     ctl.pfaults[3] |= codes.F_PROBE_STUCK
+    ctl.pfaults[2] |= codes.F_PROBE_OPEN
     ctl._dawn()
-    assert taken == [(0b0101, 0b1000)]
+    # Plot 3's stuck probe still reads (crossed.py weighs it); plot 2's open one does not.
+    assert taken == [(0b0001, 0b1100, 0b1001)]

@@ -141,6 +141,7 @@
 # - ET and bias live in the state's lists (`adopt`): they survive a reset.
 from micropython import const
 
+from saxaul.crossed import Crossed
 from saxaul.drift import Drift
 from saxaul.etindex import EtIndex
 
@@ -184,6 +185,7 @@ class Balance:
         self._strikes = [0] * n_plots  # dawns in a row the probe read far drier than the balance
         self._et_struck = [-1] * n_plots  # the ET known at the first of them
         self.drift = Drift(n_plots)  # wet spells and falls under water (drift.py)
+        self.crossed = Crossed(n_plots)  # probes that read each other's plots (crossed.py)
         # What the reading showed of the water past ET on watered days that
         # stayed well short of field capacity, permille, and how many such
         # days (up to 8). Near 1000 the store and the ET are right, so a
@@ -259,7 +261,7 @@ class Balance:
                 self.d_ml[i] = top if 0 < top < d else d
                 self._frac[i] = x & 511
 
-    def dawn(self, now_s, pm, good, stores, floors=None, weak=False, failed=-1):
+    def dawn(self, now_s, pm, good, stores, floors=None, weak=False, failed=-1, reads=-1):
         """Anchor every plot whose probe is good (bit i of `good`) to its reading now.
 
         `pm[i]`: the probe's average, permille (unclamped); `stores[i]`: its
@@ -272,6 +274,8 @@ class Balance:
         are the plots not good because their probe failed, which go on on
         the ET index (the header); another plot not good (no reading yet
         since a boot) keeps its own ET. By default every plot not good.
+        `reads` (bit i): the probes whose readings mean something, failed
+        or not (crossed.py); by default the good ones.
         """
         self.advance(now_s)
         self.day = True
@@ -320,8 +324,15 @@ class Balance:
             fell += f if f > -2 * e else -2 * e
             used += e
         seen = kept | wet
-        if seen and seen == unwatered | watered and fell <= 0:
+        rained = seen and seen == unwatered | watered and fell <= 0
+        if rained:
             self._rained(good, used - fell, used)
+        x = self.crossed.dawn(pm, good if reads == -1 else reads, self._irr_ml, self.et_ml, rained)
+        if x:
+            self._cross_found(x, pm, stores)
+            good &= ~x
+            if failed != -1:
+                failed |= x
         for i in range(self.n):
             k = stores[i]  # mL per permille
             if (good >> i) & 1 and k > 0:
@@ -342,6 +353,32 @@ class Balance:
             if self.short[i]:
                 self._short_dawn[i] = self._dawns  # tried, whether it taught or not
             self.short[i] = False
+
+    def _cross_found(self, x, pm, stores):
+        # Probes that read each other's plots (bit i of `x`, crossed.py):
+        # failed probes from now on, not anchored to. What they taught of
+        # their plots' ET was the other plot's: each lives on its dose as
+        # the good plots use theirs (etindex.py). Two probes on each
+        # other's plots say where the other plot is: a plot is at least as
+        # dry as the other's probe reads (a plot whose probe read wet has
+        # gone without water).
+        for i in range(self.n):
+            if x >> i & 1:
+                self.bad[i] = True
+                self.index.forget(i)
+        r = self.crossed.rose
+        m = x & ~r
+        if r & (r - 1) == 0 and m & (m - 1) == 0 and m:
+            i = 0
+            while not r >> i & 1:
+                i += 1
+            j = 0
+            while not m >> j & 1:
+                j += 1
+            for a, b in ((i, j), (j, i)):
+                d = (1000 - pm[b]) * stores[a]
+                if d > self.d_ml[a]:
+                    self.d_ml[a] = d if d < 1000 * stores[a] else 1000 * stores[a]
 
     def _rained(self, good, wet, used):
         # The good plots that could see rain since the last dawn each kept
@@ -622,6 +659,7 @@ class Balance:
         self.bad[i] = False
         self._strikes[i] = 0
         self.drift.clear(i)
+        self.crossed.clear(i)
         self.bias[i] = 0
         self._rho_n[i] = 0
         self._off_q[i] = 0

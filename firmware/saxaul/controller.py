@@ -438,16 +438,22 @@ class Controller:
         st.learn_dose(good)
         # The balance anchors to a probe that is not faulted and has given
         # a usable reading since boot (or since its faults were cleared).
+        # Its readings mean something, failed or not, when it is neither
+        # open nor shorted (crossed.py).
         good = 0
         failed = 0
+        reads = 0
         pm = self._dawn_pm
         for i in range(self.n):
             pm[i] = self.probes[i].pm
-            if self.pfaults[i] & codes.F_PROBE_ANY:
+            f = self.pfaults[i]
+            if f & codes.F_PROBE_ANY:
                 failed |= 1 << i
             elif pm[i] != sensing.NO_READING:
                 good |= 1 << i
-        self.planner.dawn(self.now_s, pm, good, self.cfg, failed)
+            if pm[i] != sensing.NO_READING and not f & (codes.F_PROBE_OPEN | codes.F_PROBE_SHORT):
+                reads |= 1 << i
+        self.planner.dawn(self.now_s, pm, good, self.cfg, failed, reads)
         st.new_day(self.power.day)
         self.seq.new_day(st, self.cfg)
         self._event(codes.E_DAWN, codes.NO_PLOT, self.power.day)

@@ -137,6 +137,13 @@ class EtIndex:
         if self._struck[i] > 0:
             self.rel[i] = self._struck[i]
 
+    def forget(self, i):
+        """Plot i's probe read another plot's soil (crossed.py): it has no relative ET."""
+        self.rel[i] = 0
+        self._struck[i] = 0
+        self._mid[i] = 0
+        self._old[i] = 0
+
     def drifted(self, i, dry):
         """Plot i's probe was found drifting (dry or wet): see the header."""
         # The relative ET learned meanwhile took the drift for ET (dry: too

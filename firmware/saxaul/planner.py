@@ -491,11 +491,12 @@ class Planner:
                 t = t * wet // 100
         return t
 
-    def dawn(self, now_s, pm, good, cfg, failed=-1):
+    def dawn(self, now_s, pm, good, cfg, failed=-1, reads=-1):
         """A new day: anchor the balance of the plots whose probes are good (bit i of `good`).
 
         `pm[i]`: each probe's average in permille of its span, unclamped.
-        `failed` (bit i): the plots whose probe failed (`Balance.dawn`).
+        `failed` (bit i): the plots whose probe failed, `reads` (bit i) the
+        probes whose readings mean something (`Balance.dawn`).
         """
         plots = cfg["plots"]
         stores = self._stores
@@ -504,7 +505,7 @@ class Planner:
             pc = plots[i]
             stores[i] = self.k_ml(pc) // 10
             floors[i] = pc["fallback_s"] * pc["flow_ml_min"] // 60  # the daily fallback dose
-        self.bal.dawn(now_s, pm, good, stores, floors, self.weak_sun, failed)
+        self.bal.dawn(now_s, pm, good, stores, floors, self.weak_sun, failed, reads)
 
     def dusk(self, now_s):
         self.bal.dusk(now_s)
