@@ -17,7 +17,6 @@ def test_a_probe_rising_unwatered_while_another_misses_its_water_twice_is_crosse
     assert crossed(c, [960, 660], [0, W]) == 0  # once may be a coincidence
     assert crossed(c, [920, 640], [0, 0]) == 0  # a dry day between
     assert crossed(c, [990, 610], [0, W]) == 0b11
-    assert c.rose == 0b01
 
 
 def test_rain_or_either_sign_alone_is_no_crossing():

@@ -361,20 +361,15 @@ class Balance:
         # the good plots use theirs (etindex.py). Two probes on each
         # other's plots say where the other plot is: a plot is at least as
         # dry as the other's probe reads (a plot whose probe read wet has
-        # gone without water).
-        for i in range(self.n):
-            if x >> i & 1:
-                self.bad[i] = True
-                self.index.forget(i)
-        r = self.crossed.rose
-        m = x & ~r
-        if r & (r - 1) == 0 and m & (m - 1) == 0 and m:
-            i = 0
-            while not r >> i & 1:
-                i += 1
-            j = 0
-            while not m >> j & 1:
-                j += 1
+        # gone without water). `x` holds at least two plots, and two
+        # only when they are such a pair.
+        i = j = -1
+        for a in range(self.n):
+            if x >> a & 1:
+                self.bad[a] = True
+                self.index.forget(a)
+                i, j = a, i
+        if j >= 0 and x == (1 << i) | (1 << j):
             for a, b in ((i, j), (j, i)):
                 d = (1000 - pm[b]) * stores[a]
                 if d > self.d_ml[a]:

@@ -35,10 +35,11 @@ class Crossed:
         self._m = [0] * n_plots  # each probe's reading at the last dawn
         self._had = 0  # bit i: the last dawn had a reading of probe i
         self._n = [0] * n_plots  # dawns probe i rose unwatered while another's water went unseen
-        self.rose = 0  # of the last dawn's crossed plots, those whose probes rose unwatered
 
     def dawn(self, pm, reads, irr, et, rained):
-        """A dawn; returns the plots (bit i) whose probes read another plot's soil.
+        """A dawn; returns the plots (bit i) whose probes read another plot's soil:
+        those that rose unwatered for the second time, and those whose water
+        went unseen this dawn (two bits: each reads the other's plot).
 
         `pm[i]` the readings (permille), `reads` the probes that read (bit
         i), `irr[i]` the water each plot got since the last dawn and
@@ -47,7 +48,6 @@ class Crossed:
         """
         rose = 0
         missed = 0
-        self.rose = 0
         m_ = self._m
         for i in range(self.n):
             m0 = m_[i]
@@ -72,10 +72,7 @@ class Crossed:
                     self._n[i] += 1
                     if self._n[i] >= _CROSSED_N:
                         out |= 1 << i
-        if out:
-            self.rose = out
-            return out | missed
-        return 0
+        return out | missed if out else 0
 
     def clear(self, i):
         self._n[i] = 0
